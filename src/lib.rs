@@ -1,0 +1,15 @@
+//! csp-audit: audits Microsoft Cloud Solution Provider partner networks.
+//!
+//! Three CSV exports (partners, tenants, relationships) are loaded into a [`model::Model`],
+//! built into one petgraph [`graph::Network`], and checked by the rules in [`rules`], which run
+//! in parallel. [`report`] renders the findings for people, machines and CI.
+
+pub mod graph;
+pub mod load;
+pub mod model;
+pub mod rules;
+pub mod app;
+pub mod audit;
+pub mod cli;
+pub mod exit;
+pub mod report;

@@ -1,0 +1,81 @@
+//! Positioned input errors: every problem in an input file, with file, line and column.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// One problem in an input file.
+///
+/// `line` is the physical line (the header is line 1) and `column` the 1-based position of the
+/// field in its row; both are 1 for problems with the file as a whole (missing, empty, unreadable).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct InputError {
+    /// The file as the user named it.
+    pub file: Arc<str>,
+    /// Physical line, 1-based.
+    pub line: u64,
+    /// Field position in the row, 1-based.
+    pub column: u64,
+    /// What was found and what was expected.
+    pub message: String,
+    /// Which input file of the network it is in (`None` for the region table).
+    #[serde(skip)]
+    pub input: Option<crate::model::InputFile>,
+}
+
+impl InputError {
+    /// A problem at a position.
+    pub fn new(file: &Arc<str>, line: u64, column: u64, message: impl Into<String>) -> Self {
+        InputError {
+            file: Arc::clone(file),
+            line,
+            column,
+            message: message.into(),
+            input: None,
+        }
+    }
+
+    /// A problem with the file as a whole.
+    pub fn whole_file(file: &Arc<str>, message: impl Into<String>) -> Self {
+        Self::new(file, 1, 1, message)
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// Returns ` (did you mean 'x'?)` for the valid value closest to `found`, or nothing when no
+/// value is close enough to be a plausible typo.
+pub fn did_you_mean<'a>(found: &str, valid: impl IntoIterator<Item = &'a str>) -> String {
+    let found = found.to_lowercase();
+    let best = valid
+        .into_iter()
+        .map(|v| (strsim::jaro_winkler(&found, v), v))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, v)) => format!(" (did you mean '{v}'?)"),
+        None => String::new(),
+    }
+}
+
+/// Quotes a value from the input for a message, shortening very long ones.
+pub fn quote(value: &str) -> String {
+    const MAX: usize = 60;
+    if value.chars().count() <= MAX {
+        format!("'{}'", value.escape_debug())
+    } else {
+        let head: String = value.chars().take(MAX).collect();
+        format!(
+            "'{}…' ({} bytes)",
+            head.escape_debug(),
+            value.len()
+        )
+    }
+}

@@ -1,0 +1,148 @@
+//! CSV exports → [`Model`], validating every row and collecting every problem with its position.
+//!
+//! Load order: region table, tenants, partners (they name their CSP tenant), relationships.
+//! A row with any problem is rejected as a whole and reported; nothing is dropped silently.
+
+mod error;
+mod partners;
+mod regions;
+mod relationships;
+pub mod table;
+mod tenants;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+pub use error::{did_you_mean, quote, InputError};
+pub use regions::{builtin_regions, load_regions, parse_regions};
+
+use crate::model::{InputFile, Model, OrgIdx, Organization, PartnerIdx, RegionTable, TenantIdx};
+
+/// Where the three input files are.
+#[derive(Clone, Debug)]
+pub struct InputPaths {
+    /// `partners.csv`
+    pub partners: PathBuf,
+    /// `tenants.csv`
+    pub tenants: PathBuf,
+    /// `relationships.csv`
+    pub relationships: PathBuf,
+}
+
+impl InputPaths {
+    /// The three files of contract v1 inside `dir`.
+    pub fn in_dir(dir: &Path) -> Self {
+        InputPaths {
+            partners: dir.join(InputFile::Partners.file_name()),
+            tenants: dir.join(InputFile::Tenants.file_name()),
+            relationships: dir.join(InputFile::Relationships.file_name()),
+        }
+    }
+
+    /// The path of one file.
+    pub fn get(&self, file: InputFile) -> &Path {
+        match file {
+            InputFile::Partners => &self.partners,
+            InputFile::Tenants => &self.tenants,
+            InputFile::Relationships => &self.relationships,
+        }
+    }
+}
+
+/// The result of loading: the valid part of the network and every problem found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Everything that loaded.
+    pub model: Model,
+    /// Every problem, in file order.
+    pub errors: Vec<InputError>,
+}
+
+/// Ids seen while loading, for resolving references and explaining failed ones.
+#[derive(Default)]
+pub(crate) struct Ids {
+    partners: FxHashMap<Box<str>, PartnerIdx>,
+    /// Keys are lower-cased: tenant ids compare case-insensitively.
+    tenants: FxHashMap<Box<str>, TenantIdx>,
+    orgs: FxHashMap<Box<str>, OrgIdx>,
+    /// Ids of rejected rows, with their line, so a reference to one says why it fails.
+    rejected_partners: FxHashMap<Box<str>, u64>,
+    rejected_tenants: FxHashMap<Box<str>, u64>,
+}
+
+impl Ids {
+    fn tenant(&self, id: &str) -> Option<TenantIdx> {
+        self.tenants.get(tenant_key(id).as_ref()).copied()
+    }
+
+    fn intern_org(&mut self, orgs: &mut Vec<Organization>, id: &str) -> OrgIdx {
+        if let Some(&o) = self.orgs.get(id) {
+            return o;
+        }
+        let o = OrgIdx(orgs.len() as u32);
+        orgs.push(Organization { id: id.into() });
+        self.orgs.insert(id.into(), o);
+        o
+    }
+}
+
+/// Tenant ids are GUIDs in real data and compare case-insensitively.
+pub(crate) fn tenant_key(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.is_ascii() {
+        if id.bytes().any(|b| b.is_ascii_uppercase()) {
+            id.to_ascii_lowercase().into()
+        } else {
+            id.into()
+        }
+    } else {
+        id.to_lowercase().into()
+    }
+}
+
+/// How the user named a file, for messages.
+fn display(path: &Path) -> Arc<str> {
+    path.display().to_string().into()
+}
+
+/// Loads the three files against a region table.
+pub fn load(paths: &InputPaths, regions: RegionTable) -> Loaded {
+    let mut loaded = Loaded {
+        model: Model {
+            regions,
+            ..Model::default()
+        },
+        errors: Vec::new(),
+    };
+    let mut ids = Ids::default();
+    let tenants_file = display(&paths.tenants);
+    let partners_file = display(&paths.partners);
+    let rel_file = display(&paths.relationships);
+    let files = Files {
+        partners: &partners_file,
+        tenants: &tenants_file,
+    };
+    let mut tag = |loaded: &mut Loaded, file: InputFile, from: usize| {
+        for e in &mut loaded.errors[from..] {
+            e.input = Some(file);
+        }
+        loaded.errors.len()
+    };
+    loaded.model.stats[InputFile::Tenants as usize] =
+        tenants::load(&paths.tenants, &tenants_file, &mut loaded, &mut ids);
+    let done = tag(&mut loaded, InputFile::Tenants, 0);
+    loaded.model.stats[InputFile::Partners as usize] =
+        partners::load(&paths.partners, &files, &mut loaded, &mut ids);
+    let done = tag(&mut loaded, InputFile::Partners, done);
+    loaded.model.stats[InputFile::Relationships as usize] =
+        relationships::load(&paths.relationships, &rel_file, &files, &mut loaded, &mut ids);
+    tag(&mut loaded, InputFile::Relationships, done);
+    loaded
+}
+
+/// Display names of the entity files, for messages that point into them.
+pub(crate) struct Files<'a> {
+    partners: &'a Arc<str>,
+    tenants: &'a Arc<str>,
+}

@@ -1,0 +1,146 @@
+//! `partners.csv` → partners, each with its organization and CSP tenant resolved.
+
+use std::path::Path;
+
+use super::table::{opt, read_table, req, Column};
+use super::tenants::unknown_country;
+use super::{quote, tenant_key, Files, Ids, Loaded};
+use crate::model::{FileStats, Partner, PartnerIdx, Role, TenantKind};
+
+const COLUMNS: [Column; 9] = [
+    req("partner_id"),
+    req("name"),
+    req("role"),
+    req("country"),
+    opt("organization_id"),
+    opt("csp_tenant_id"),
+    opt("onboarded_on"),
+    opt("enrolled_on"),
+    opt("mpa_signed_on"),
+];
+const ID: usize = 0;
+const NAME: usize = 1;
+const ROLE: usize = 2;
+const COUNTRY: usize = 3;
+const ORG: usize = 4;
+const CSP_TENANT: usize = 5;
+const ONBOARDED: usize = 6;
+const ENROLLED: usize = 7;
+const MPA: usize = 8;
+
+pub(super) fn load(path: &Path, files: &Files<'_>, out: &mut Loaded, ids: &mut Ids) -> FileStats {
+    let model = &mut out.model;
+    // Which partner claimed each CSP tenant, so that a second claim is caught.
+    let mut claimed = vec![None::<PartnerIdx>; model.tenants.len()];
+    read_table(path, files.partners, &COLUMNS, &mut out.errors, |row| {
+        let id = row.required(ID);
+        let name = row.required(NAME);
+        let role = row.enum_value(ROLE, Role::parse, Role::spellings());
+        let country_text = row.required(COUNTRY);
+        let org = row.get(ORG);
+        let csp_tenant_text = row.get(CSP_TENANT);
+        let onboarded_on = row.date(ONBOARDED);
+        let enrolled_on = row.date(ENROLLED);
+        let mpa_signed_on = row.date(MPA);
+        let country = country_text.and_then(|c| {
+            let found = model.regions.country(c);
+            if found.is_none() {
+                row.error(COUNTRY, unknown_country(c));
+            }
+            found
+        });
+        if let Some(id) = id {
+            if let Some(&prev) = ids.partners.get(id) {
+                row.error(
+                    ID,
+                    format!(
+                        "duplicate partner_id {}: first defined on line {}",
+                        quote(id),
+                        model.partners[prev.ix()].line
+                    ),
+                );
+            } else if let Some(t) = ids.tenant(id) {
+                row.error(
+                    ID,
+                    format!(
+                        "partner_id {} is also a tenant_id ({}:{}): expected ids unique across partners and tenants",
+                        quote(id),
+                        files.tenants,
+                        model.tenants[t.ix()].line
+                    ),
+                );
+            }
+        }
+        let csp_tenant = csp_tenant_text.and_then(|t| match ids.tenant(t) {
+            Some(tidx) if model.tenants[tidx.ix()].kind != TenantKind::Partner => {
+                row.error(
+                    CSP_TENANT,
+                    format!(
+                        "csp_tenant_id {} is a tenant of kind 'customer' ({}:{}): expected a tenant of kind 'partner'",
+                        quote(t),
+                        files.tenants,
+                        model.tenants[tidx.ix()].line
+                    ),
+                );
+                None
+            }
+            Some(tidx) => {
+                if let Some(other) = claimed[tidx.ix()] {
+                    row.error(
+                        CSP_TENANT,
+                        format!(
+                            "csp_tenant_id {} is already the CSP tenant of partner {} (line {}): expected each CSP tenant to belong to one partner",
+                            quote(t),
+                            quote(&model.partners[other.ix()].id),
+                            model.partners[other.ix()].line
+                        ),
+                    );
+                }
+                Some(tidx)
+            }
+            None => {
+                let why = match ids.rejected_tenants.get(tenant_key(t).as_ref()) {
+                    Some(line) => format!(
+                        "csp_tenant_id {} names a tenant whose row was rejected ({}:{line})",
+                        quote(t),
+                        files.tenants
+                    ),
+                    None => format!(
+                        "unknown csp_tenant_id {}: expected a tenant_id of kind 'partner' from {}",
+                        quote(t),
+                        files.tenants
+                    ),
+                };
+                row.error(CSP_TENANT, why);
+                None
+            }
+        });
+        match (id, name, role, country, row.ok()) {
+            (Some(id), Some(name), Some(role), Some(country), true) => {
+                let org = ids.intern_org(&mut model.organizations, org.unwrap_or(id));
+                let idx = PartnerIdx(model.partners.len() as u32);
+                if let Some(t) = csp_tenant {
+                    claimed[t.ix()] = Some(idx);
+                }
+                ids.partners.insert(id.into(), idx);
+                model.partners.push(Partner {
+                    id: id.into(),
+                    name: name.into(),
+                    role,
+                    country,
+                    region: model.regions.region_of(country),
+                    org,
+                    csp_tenant,
+                    onboarded_on,
+                    enrolled_on,
+                    mpa_signed_on,
+                    line: row.line as u32,
+                });
+            }
+            (Some(id), ..) => {
+                ids.rejected_partners.entry(id.into()).or_insert(row.line);
+            }
+            _ => {}
+        }
+    })
+}

@@ -1,0 +1,191 @@
+//! `relationships.csv` → relationships, every id resolved to the right kind of entity.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::table::{opt, read_table, req, Column, Row};
+use super::{quote, tenant_key, Files, Ids, Loaded};
+use crate::model::{FileStats, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx};
+
+const COLUMNS: [Column; 6] = [
+    req("kind"),
+    req("from_id"),
+    req("to_id"),
+    opt("reseller_id"),
+    req("effective_on"),
+    opt("relationship_id"),
+];
+const KIND: usize = 0;
+const FROM: usize = 1;
+const TO: usize = 2;
+const RESELLER: usize = 3;
+const EFFECTIVE: usize = 4;
+const REL_ID: usize = 5;
+
+pub(super) fn load(
+    path: &Path,
+    file: &Arc<str>,
+    files: &Files<'_>,
+    out: &mut Loaded,
+    ids: &mut Ids,
+) -> FileStats {
+    let model = &mut out.model;
+    let mut rel_ids: Vec<Option<Box<str>>> = Vec::new();
+    let mut has_rel_id_column = false;
+    let stats = read_table(path, file, &COLUMNS, &mut out.errors, |row| {
+        has_rel_id_column |= row.has_column(REL_ID);
+        let kind = row.enum_value(KIND, RelKind::parse, RelKind::spellings());
+        let from = row.required(FROM);
+        let to = row.required(TO);
+        let reseller = row.get(RESELLER);
+        let effective_on = row.date(EFFECTIVE);
+        let rel_id = row.get(REL_ID);
+        let Some(kind) = kind else { return };
+        if kind != RelKind::Affiliate && effective_on.is_none() && row.ok() {
+            row.error(
+                EFFECTIVE,
+                format!("empty 'effective_on': a {kind} relationship needs the date it took effect"),
+            );
+        }
+        let r = Refs { ids, files };
+        let (from_idx, to_idx) = match kind {
+            RelKind::Reseller => (
+                from.and_then(|f| r.partner(row, FROM, f)).map(|p| p.0),
+                to.and_then(|t| r.partner(row, TO, t)).map(|p| p.0),
+            ),
+            RelKind::Customer | RelKind::Admin => (
+                from.and_then(|f| r.partner(row, FROM, f)).map(|p| p.0),
+                to.and_then(|t| r.tenant(row, TO, t)).map(|t| t.0),
+            ),
+            RelKind::Affiliate => {
+                let pair = (
+                    from.and_then(|f| r.org(row, FROM, f)).map(|o| o.0),
+                    to.and_then(|t| r.org(row, TO, t)).map(|o| o.0),
+                );
+                if let (Some(a), Some(b)) = pair {
+                    if a == b {
+                        row.error(
+                            TO,
+                            format!(
+                                "affiliate row links organization {} to itself: expected two different organizations",
+                                quote(to.unwrap_or_default())
+                            ),
+                        );
+                    }
+                }
+                pair
+            }
+        };
+        let reseller_idx = match (reseller, kind) {
+            (None, _) => None,
+            (Some(rs), RelKind::Customer) => r.partner(row, RESELLER, rs),
+            (Some(_), _) => {
+                row.error(
+                    RESELLER,
+                    format!("reseller_id on a {kind} row: expected it only on customer rows"),
+                );
+                None
+            }
+        };
+        if let (Some(from), Some(to), true) = (from_idx, to_idx, row.ok()) {
+            model.relationships.push(Relationship {
+                kind,
+                from,
+                to,
+                reseller: reseller_idx,
+                effective_on,
+                line: row.line as u32,
+            });
+            rel_ids.push(rel_id.map(Into::into));
+        }
+    });
+    if has_rel_id_column {
+        model.relationship_ids = Some(rel_ids);
+    }
+    stats
+}
+
+/// Resolves ids to entities, explaining unknown, rejected and wrongly typed references.
+struct Refs<'a, 'f> {
+    ids: &'a Ids,
+    files: &'a Files<'f>,
+}
+
+impl Refs<'_, '_> {
+    fn column(col: usize) -> &'static str {
+        COLUMNS[col].name
+    }
+
+    fn partner(&self, row: &mut Row<'_>, col: usize, id: &str) -> Option<PartnerIdx> {
+        if let Some(&p) = self.ids.partners.get(id) {
+            return Some(p);
+        }
+        let name = Self::column(col);
+        let why = if let Some(line) = self.ids.rejected_partners.get(id) {
+            format!(
+                "{name} {} names a partner whose row was rejected ({}:{line})",
+                quote(id),
+                self.files.partners
+            )
+        } else if self.ids.tenant(id).is_some() {
+            format!(
+                "{name} {} is a tenant: expected a partner_id from {}",
+                quote(id),
+                self.files.partners
+            )
+        } else {
+            format!(
+                "unknown partner {} in {name}: expected a partner_id from {}",
+                quote(id),
+                self.files.partners
+            )
+        };
+        row.error(col, why);
+        None
+    }
+
+    fn tenant(&self, row: &mut Row<'_>, col: usize, id: &str) -> Option<TenantIdx> {
+        if let Some(t) = self.ids.tenant(id) {
+            return Some(t);
+        }
+        let name = Self::column(col);
+        let why = if let Some(line) = self.ids.rejected_tenants.get(tenant_key(id).as_ref()) {
+            format!(
+                "{name} {} names a tenant whose row was rejected ({}:{line})",
+                quote(id),
+                self.files.tenants
+            )
+        } else if self.ids.partners.contains_key(id) {
+            format!(
+                "{name} {} is a partner: expected a tenant_id from {}",
+                quote(id),
+                self.files.tenants
+            )
+        } else {
+            format!(
+                "unknown tenant {} in {name}: expected a tenant_id from {}",
+                quote(id),
+                self.files.tenants
+            )
+        };
+        row.error(col, why);
+        None
+    }
+
+    fn org(&self, row: &mut Row<'_>, col: usize, id: &str) -> Option<OrgIdx> {
+        if let Some(&o) = self.ids.orgs.get(id) {
+            return Some(o);
+        }
+        let name = Self::column(col);
+        row.error(
+            col,
+            format!(
+                "unknown organization {} in {name}: expected an organization_id from {} or {} (a partner without one is its own organization)",
+                quote(id),
+                self.files.partners,
+                self.files.tenants
+            ),
+        );
+        None
+    }
+}

@@ -1,0 +1,37 @@
+//! `csp-audit`: parse the command line, run, map the outcome to an exit code.
+
+use std::io::{self, ErrorKind};
+use std::process::ExitCode;
+
+use clap::Parser;
+use csp_audit::app::run;
+use csp_audit::cli::Cli;
+use csp_audit::exit::Exit;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { Exit::BadInput } else { Exit::Clean };
+            // Help and version go to stdout; a closed pipe there is not an error.
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    match run(cli) {
+        Ok(exit) => exit.into(),
+        Err(e) if is_broken_pipe(&e) => Exit::Clean.into(),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            Exit::BadInput.into()
+        }
+    }
+}
+
+/// Output to a closed pipe (`csp-audit audit ... | head`) ends the run quietly.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,228 @@
+//! The domain types: partners, tenants, organizations and relationships, with ids interned into
+//! dense `u32` indices so that the network and the rules never clone or hash strings per edge.
+
+mod enums;
+mod regions;
+
+pub use enums::{RelKind, Role, TenantKind};
+pub use regions::{CountryIdx, RegionIdx, RegionTable};
+
+/// A calendar date (ISO `YYYY-MM-DD` in the input).
+pub type Date = chrono::NaiveDate;
+
+macro_rules! dense_index {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The index as a `usize`, for slicing the table it indexes.
+            #[inline]
+            pub fn ix(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+dense_index!(
+    /// Index of a partner in [`Model::partners`].
+    PartnerIdx
+);
+dense_index!(
+    /// Index of a tenant in [`Model::tenants`].
+    TenantIdx
+);
+dense_index!(
+    /// Index of an organization in [`Model::organizations`].
+    OrgIdx
+);
+
+/// One of the three input files, as findings and errors point into them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InputFile {
+    /// `partners.csv`
+    Partners,
+    /// `tenants.csv`
+    Tenants,
+    /// `relationships.csv`
+    Relationships,
+}
+
+impl InputFile {
+    /// All input files, in load order's reporting order.
+    pub const ALL: [InputFile; 3] = [
+        InputFile::Partners,
+        InputFile::Tenants,
+        InputFile::Relationships,
+    ];
+
+    /// The file's conventional name inside the data folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            InputFile::Partners => "partners.csv",
+            InputFile::Tenants => "tenants.csv",
+            InputFile::Relationships => "relationships.csv",
+        }
+    }
+}
+
+/// A partner in the CSP program (one row of `partners.csv`).
+#[derive(Clone, Debug)]
+pub struct Partner {
+    /// The partner id as written in the input.
+    pub id: Box<str>,
+    /// Display name.
+    pub name: Box<str>,
+    /// Program role.
+    pub role: Role,
+    /// Country of the partner.
+    pub country: CountryIdx,
+    /// CSP region of the country.
+    pub region: RegionIdx,
+    /// The legal organization behind the partner.
+    pub org: OrgIdx,
+    /// The partner's CSP tenant, if given.
+    pub csp_tenant: Option<TenantIdx>,
+    /// When it onboarded into Partner Center.
+    pub onboarded_on: Option<Date>,
+    /// When it enrolled in its role.
+    pub enrolled_on: Option<Date>,
+    /// When it signed the Microsoft Partner Agreement.
+    pub mpa_signed_on: Option<Date>,
+    /// Physical line in `partners.csv`.
+    pub line: u32,
+}
+
+/// A tenant (one row of `tenants.csv`).
+#[derive(Clone, Debug)]
+pub struct Tenant {
+    /// The tenant id as written in the input (compared case-insensitively).
+    pub id: Box<str>,
+    /// Display name.
+    pub name: Box<str>,
+    /// A partner's CSP tenant or a Customer-type tenant.
+    pub kind: TenantKind,
+    /// Country of the tenant.
+    pub country: CountryIdx,
+    /// CSP region of the country.
+    pub region: RegionIdx,
+    /// The organization that owns the tenant, if known.
+    pub org: Option<OrgIdx>,
+    /// Physical line in `tenants.csv`.
+    pub line: u32,
+}
+
+/// A legal organization, named by the partners' and tenants' `organization_id`.
+#[derive(Clone, Debug)]
+pub struct Organization {
+    /// The organization id as written in the input.
+    pub id: Box<str>,
+}
+
+/// One row of `relationships.csv`, with its ends resolved to dense indices.
+///
+/// `from` and `to` index partners, tenants or organizations according to `kind`: reseller
+/// (partner → partner), customer and admin (partner → tenant), affiliate (org → org).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Relationship {
+    /// The relationship kind.
+    pub kind: RelKind,
+    /// The `from_id` end.
+    pub from: u32,
+    /// The `to_id` end.
+    pub to: u32,
+    /// The indirect reseller on a `customer` row sold through an indirect provider.
+    pub reseller: Option<PartnerIdx>,
+    /// The date the relationship took effect (always present except on some affiliate rows).
+    pub effective_on: Option<Date>,
+    /// Physical line in `relationships.csv`.
+    pub line: u32,
+}
+
+impl Relationship {
+    /// The seller or provider of a reseller, customer or admin row.
+    #[inline]
+    pub fn from_partner(&self) -> PartnerIdx {
+        debug_assert!(self.kind != RelKind::Affiliate);
+        PartnerIdx(self.from)
+    }
+
+    /// The tenant of a customer or admin row.
+    #[inline]
+    pub fn to_tenant(&self) -> TenantIdx {
+        debug_assert!(matches!(self.kind, RelKind::Customer | RelKind::Admin));
+        TenantIdx(self.to)
+    }
+
+    /// The reseller end of a reseller row.
+    #[inline]
+    pub fn to_partner(&self) -> PartnerIdx {
+        debug_assert!(self.kind == RelKind::Reseller);
+        PartnerIdx(self.to)
+    }
+}
+
+/// Rows read, loaded and rejected for one input file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FileStats {
+    /// Data rows read (the header is not counted).
+    pub read: u64,
+    /// Rows that entered the network.
+    pub loaded: u64,
+    /// Rows reported as errors and left out.
+    pub rejected: u64,
+}
+
+/// The whole loaded partner network, before it becomes a graph.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    /// The region table the countries were resolved with.
+    pub regions: RegionTable,
+    /// Partners in file order.
+    pub partners: Vec<Partner>,
+    /// Tenants in file order.
+    pub tenants: Vec<Tenant>,
+    /// Organizations in order of first mention.
+    pub organizations: Vec<Organization>,
+    /// Relationships in file order.
+    pub relationships: Vec<Relationship>,
+    /// The `relationship_id` of each relationship, when the file has that column.
+    pub relationship_ids: Option<Vec<Option<Box<str>>>>,
+    /// Per-file row counts, indexed like [`InputFile::ALL`].
+    pub stats: [FileStats; 3],
+}
+
+impl Model {
+    /// The partner at `p`.
+    #[inline]
+    pub fn partner(&self, p: PartnerIdx) -> &Partner {
+        &self.partners[p.ix()]
+    }
+
+    /// The tenant at `t`.
+    #[inline]
+    pub fn tenant(&self, t: TenantIdx) -> &Tenant {
+        &self.tenants[t.ix()]
+    }
+
+    /// The organization at `o`.
+    #[inline]
+    pub fn org(&self, o: OrgIdx) -> &Organization {
+        &self.organizations[o.ix()]
+    }
+
+    /// Row counts of one input file.
+    pub fn stats(&self, file: InputFile) -> &FileStats {
+        &self.stats[file as usize]
+    }
+
+    /// The source-system id of relationship row `row`, if any.
+    pub fn relationship_id(&self, row: usize) -> Option<&str> {
+        self.relationship_ids
+            .as_ref()
+            .and_then(|ids| ids.get(row))
+            .and_then(|id| id.as_deref())
+    }
+}

@@ -1,0 +1,96 @@
+//! The JSON report, version 1 (documented in the README).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Emitter, Report, Summary};
+use crate::load::InputError;
+
+/// The version of the JSON format; bumped on any incompatible change.
+pub const JSON_VERSION: u32 = 1;
+
+/// Emits the JSON report.
+pub struct JsonEmitter;
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    version: u32,
+    summary: Summary,
+    findings: Vec<JsonFinding<'a>>,
+    errors: &'a [InputError],
+}
+
+/// One finding in the JSON format.
+#[derive(Serialize)]
+pub struct JsonFinding<'a> {
+    /// Rule code.
+    pub rule: &'static str,
+    /// Rule name.
+    pub name: &'static str,
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// What is wrong.
+    pub message: &'a str,
+    /// Entity ids.
+    pub entities: Vec<&'a str>,
+    /// The rows that show it.
+    pub rows: Vec<JsonRow<'a>>,
+    /// The self-sale cycle, where the rule has one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<&'a str>,
+}
+
+/// A row reference in the JSON format.
+#[derive(Serialize)]
+pub struct JsonRow<'a> {
+    /// File name.
+    pub file: &'static str,
+    /// Physical line (header = 1).
+    pub line: u32,
+    /// The row's `relationship_id`, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relationship_id: Option<&'a str>,
+}
+
+impl<'a> JsonFinding<'a> {
+    /// The JSON shape of `f`.
+    pub fn new(report: &'a Report<'a>, f: &'a crate::rules::Finding) -> Self {
+        let net = report.net;
+        let info = f.rule.info();
+        JsonFinding {
+            rule: info.code,
+            name: info.name,
+            severity: f.severity.as_str(),
+            message: &f.message,
+            entities: f.entity_ids(net),
+            rows: f
+                .rows
+                .iter()
+                .map(|r| JsonRow {
+                    file: r.file.file_name(),
+                    line: r.line,
+                    relationship_id: report.relationship_id(r.file, r.line),
+                })
+                .collect(),
+            path: f.path.iter().map(|e| e.id(net)).collect(),
+        }
+    }
+}
+
+impl Emitter for JsonEmitter {
+    fn emit(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let doc = Doc {
+            version: JSON_VERSION,
+            summary: report.summary(),
+            findings: report
+                .findings
+                .iter()
+                .map(|f| JsonFinding::new(report, f))
+                .collect(),
+            errors: report.errors,
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+}

@@ -1,0 +1,134 @@
+//! The report for people: findings grouped by rule, then a summary.
+//!
+//! Colour is written as ANSI styles; the caller's stream strips them when the output is not a
+//! terminal (or `NO_COLOR` is set).
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use super::{Emitter, Report};
+use crate::rules::{Entity, Finding, Severity};
+
+/// Emits the text report.
+pub struct TextEmitter;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn severity_style(s: Severity) -> Style {
+    match s {
+        Severity::Error => AnsiColor::Red.on_default().bold(),
+        Severity::Warning => AnsiColor::Yellow.on_default().bold(),
+    }
+}
+
+fn entity_label(report: &Report<'_>, e: &Entity) -> String {
+    let net = report.net;
+    match e.name(net) {
+        Some(name) => format!("{} {} ({name})", e.kind(), e.id(net)),
+        None => format!("{} {}", e.kind(), e.id(net)),
+    }
+}
+
+fn write_finding(report: &Report<'_>, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<String> = f
+        .rows
+        .iter()
+        .map(|r| match report.relationship_id(r.file, r.line) {
+            Some(id) => format!("{}:{} [{id}]", r.file.file_name(), r.line),
+            None => format!("{}:{}", r.file.file_name(), r.line),
+        })
+        .collect();
+    let style = severity_style(f.severity);
+    writeln!(
+        out,
+        "  {style}{}{style:#} {}",
+        f.severity.as_str(),
+        f.message
+    )?;
+    if !rows.is_empty() {
+        const SHOWN: usize = 20;
+        let more = rows.len().saturating_sub(SHOWN);
+        let mut list = rows[..rows.len().min(SHOWN)].join(", ");
+        if more > 0 {
+            list.push_str(&format!(" and {more} more"));
+        }
+        writeln!(out, "    {DIM}rows:{DIM:#} {list}")?;
+    }
+    let mut entities: Vec<String> = f.entities.iter().map(|e| entity_label(report, e)).collect();
+    entities.extend(f.raw_entities.iter().cloned());
+    if !entities.is_empty() {
+        writeln!(out, "    {DIM}entities:{DIM:#} {}", entities.join("; "))?;
+    }
+    if !f.path.is_empty() {
+        let path: Vec<String> = f
+            .path
+            .iter()
+            .map(|e| format!("{} {}", e.kind(), e.id(report.net)))
+            .collect();
+        writeln!(out, "    {DIM}cycle:{DIM:#} {}", path.join(" -> "))?;
+    }
+    Ok(())
+}
+
+impl Emitter for TextEmitter {
+    fn emit(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+        for group in report.findings.chunk_by(|a, b| a.rule == b.rule) {
+            let info = group[0].rule.info();
+            writeln!(
+                out,
+                "{BOLD}{} {}{BOLD:#}: {} ({})",
+                info.code,
+                info.name,
+                info.summary,
+                plural(group.len(), "finding")
+            )?;
+            for f in group {
+                write_finding(report, f, out)?;
+            }
+            writeln!(out)?;
+        }
+        for e in report.errors {
+            writeln!(out, "{e}")?;
+        }
+        if !report.errors.is_empty() {
+            writeln!(out)?;
+        }
+        let s = report.summary();
+        writeln!(out, "{BOLD}Summary{BOLD:#}")?;
+        for (file, st) in &s.files {
+            writeln!(
+                out,
+                "  {file:<18} {} rows read, {} loaded, {} rejected",
+                st.read, st.loaded, st.rejected
+            )?;
+        }
+        writeln!(
+            out,
+            "  network: {} partners, {} tenants, {} relationships",
+            s.partners, s.tenants, s.relationships
+        )?;
+        writeln!(
+            out,
+            "  findings: {} ({}, {})",
+            s.findings,
+            plural(s.by_severity.get("error").copied().unwrap_or(0), "error"),
+            plural(s.by_severity.get("warning").copied().unwrap_or(0), "warning")
+        )?;
+        for (code, n) in s.by_rule.iter().filter(|(_, n)| **n > 0) {
+            let name = crate::rules::RuleId::find(code).map_or("", |r| r.info().name);
+            writeln!(out, "    {code} {name:<32} {n}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `1 finding`, `2 findings`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

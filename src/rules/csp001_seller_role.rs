@@ -1,0 +1,61 @@
+use rayon::prelude::*;
+
+use super::{declare_rule, id_of, Entity, Finding, Params};
+use crate::graph::{EdgeKind, Network};
+use crate::model::Role;
+
+declare_rule! {
+    /// ## What it finds
+    /// A `customer` relationship whose seller is an indirect reseller.
+    ///
+    /// ## Why it matters
+    /// Only direct-bill partners and indirect providers buy from Microsoft and sell to customers
+    /// (sample scenario 1). An indirect reseller has no billing relationship with Microsoft and
+    /// transacts only through an indirect provider, so a sale recorded with a reseller as the
+    /// seller is either a mis-recorded sale or business done outside the program.
+    ///
+    /// ## Example
+    /// ```csv
+    /// kind,from_id,to_id,reseller_id,effective_on
+    /// customer,RESELLER-1,tenant-9,,2021-04-01
+    /// ```
+    /// `RESELLER-1` is an `indirect_reseller`: it cannot be the seller.
+    ///
+    /// ## How to fix
+    /// Record the sale with the indirect provider as the seller and the reseller in
+    /// `reseller_id` (`customer,PROVIDER-1,tenant-9,RESELLER-1,2021-04-01`), or, if the partner
+    /// really bills the customer itself, correct its role to `direct_bill`.
+    pub static RULE = {
+        code: "CSP001",
+        name: "seller-role",
+        summary: "an indirect reseller is recorded as the seller of a customer relationship",
+        severity: Error,
+        check: Some(check),
+    };
+}
+
+/// One finding per `customer` row whose seller is an indirect reseller.
+///
+/// # Complexity
+/// O(E) over the customer edges, in parallel.
+pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
+    let rule = id_of(&RULE);
+    let m = &net.model;
+    net.par_rows(EdgeKind::Customer)
+        .filter(|(_, r)| m.partner(r.from_partner()).role == Role::IndirectReseller)
+        .map(|(_, r)| {
+            let seller = m.partner(r.from_partner());
+            let tenant = m.tenant(r.to_tenant());
+            Finding::new(
+                rule,
+                format!(
+                    "indirect reseller '{}' is the seller to tenant '{}': an indirect reseller sells only through an indirect provider",
+                    seller.id, tenant.id
+                ),
+            )
+            .entity(Entity::Partner(r.from_partner()))
+            .entity(Entity::Tenant(r.to_tenant()))
+            .rel_row(r.line)
+        })
+        .collect()
+}

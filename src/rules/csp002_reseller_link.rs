@@ -1,0 +1,119 @@
+use rayon::prelude::*;
+
+use super::{declare_rule, id_of, Entity, Finding, Params};
+use crate::graph::{EdgeKind, Network};
+use crate::model::{Relationship, Role};
+
+declare_rule! {
+    /// ## What it finds
+    /// - A `customer` row sold by an indirect provider that names no `reseller_id`, names a
+    ///   partner that is not an indirect reseller, or names a reseller with no `reseller`
+    ///   relationship with that provider in effect on or before the sale's date.
+    /// - A `customer` row sold by a direct-bill partner that names a `reseller_id`.
+    /// - A `reseller` row whose ends are not an indirect provider → an indirect reseller.
+    ///
+    /// ## Why it matters
+    /// The program has two chains of sale (sample scenario 1): Microsoft → direct-bill partner →
+    /// customer, and Microsoft → indirect provider → indirect reseller → customer. An indirect
+    /// provider's sale always goes through a reseller it has a provider–reseller relationship
+    /// with; a direct-bill partner sells on its own. Anything else is a broken chain.
+    ///
+    /// ## Example
+    /// ```csv
+    /// kind,from_id,to_id,reseller_id,effective_on
+    /// reseller,PROVIDER-1,RESELLER-1,,2022-01-01
+    /// customer,PROVIDER-1,tenant-9,RESELLER-1,2021-06-01
+    /// ```
+    /// The sale is dated before the provider–reseller relationship took effect.
+    ///
+    /// ## How to fix
+    /// Name the indirect reseller on the sale, record (or correct the date of) the `reseller`
+    /// relationship between the provider and that reseller, drop the `reseller_id` from a
+    /// direct-bill sale, or correct the partners' roles.
+    pub static RULE = {
+        code: "CSP002",
+        name: "reseller-link",
+        summary: "a sale or provider-reseller relationship does not follow the provider -> reseller -> customer chain",
+        severity: Error,
+        check: Some(check),
+    };
+}
+
+/// One finding per broken `customer` or `reseller` row.
+///
+/// # Complexity
+/// O(E) with one hash look-up per provider sale, in parallel.
+pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
+    let rule = id_of(&RULE);
+    let sales = net
+        .par_rows(EdgeKind::Customer)
+        .filter_map(|(_, r)| broken_sale(net, r).map(|why| (r, why)))
+        .map(|(r, why)| {
+            let mut f = Finding::new(rule, why).entity(Entity::Partner(r.from_partner()));
+            if let Some(reseller) = r.reseller {
+                f = f.entity(Entity::Partner(reseller));
+            }
+            f.entity(Entity::Tenant(r.to_tenant())).rel_row(r.line)
+        });
+    let links = net
+        .par_rows(EdgeKind::Reseller)
+        .filter_map(|(_, r)| {
+            let m = &net.model;
+            let (p, q) = (m.partner(r.from_partner()), m.partner(r.to_partner()));
+            if p.role == Role::IndirectProvider && q.role == Role::IndirectReseller {
+                return None;
+            }
+            let why = format!(
+                "reseller relationship from {} '{}' to {} '{}': expected an indirect_provider -> an indirect_reseller",
+                p.role, p.id, q.role, q.id
+            );
+            Some(
+                Finding::new(rule, why)
+                    .entity(Entity::Partner(r.from_partner()))
+                    .entity(Entity::Partner(r.to_partner()))
+                    .rel_row(r.line),
+            )
+        });
+    sales.chain(links).collect()
+}
+
+/// Why a sale breaks the chain, if it does.
+fn broken_sale(net: &Network, r: &Relationship) -> Option<String> {
+    let m = &net.model;
+    let seller = m.partner(r.from_partner());
+    let tenant = &m.tenant(r.to_tenant()).id;
+    match (seller.role, r.reseller) {
+        (Role::IndirectProvider, None) => Some(format!(
+            "indirect provider '{}' sells to tenant '{tenant}' without naming an indirect reseller",
+            seller.id
+        )),
+        (Role::IndirectProvider, Some(rs)) => {
+            let reseller = m.partner(rs);
+            if reseller.role != Role::IndirectReseller {
+                return Some(format!(
+                    "indirect provider '{}' sells to tenant '{tenant}' through '{}', a {} partner: expected an indirect_reseller",
+                    seller.id, reseller.id, reseller.role
+                ));
+            }
+            let date = r.effective_on?;
+            match net.reseller_since.get(&(r.from_partner(), rs)) {
+                Some(since) if *since <= date => None,
+                Some(since) => Some(format!(
+                    "indirect provider '{}' sells to tenant '{tenant}' through '{}' on {date}, before their reseller relationship took effect on {since}",
+                    seller.id, reseller.id
+                )),
+                None => Some(format!(
+                    "indirect provider '{}' sells to tenant '{tenant}' through '{}' without a reseller relationship between them",
+                    seller.id, reseller.id
+                )),
+            }
+        }
+        (Role::DirectBill, Some(rs)) => Some(format!(
+            "direct-bill partner '{}' sells to tenant '{tenant}' naming reseller '{}': a direct-bill sale has no reseller",
+            seller.id,
+            m.partner(rs).id
+        )),
+        // A reseller as seller is CSP001's finding; a direct-bill sale without reseller is fine.
+        _ => None,
+    }
+}

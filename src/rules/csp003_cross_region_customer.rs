@@ -1,0 +1,82 @@
+use rayon::prelude::*;
+
+use super::{declare_rule, id_of, Entity, Finding, Params};
+use crate::graph::{EdgeKind, Network};
+
+declare_rule! {
+    /// ## What it finds
+    /// A `customer` row whose seller, or whose indirect reseller, is in another CSP region than
+    /// the customer tenant. Regions come from the region table (`data/regions.csv` or
+    /// `--regions`), by the country of each partner and tenant.
+    ///
+    /// ## Why it matters
+    /// "A partner in the CSP program can only sell to customers from the same region"
+    /// (sample scenario 7). The region is the CSP region of the country, not the country: a
+    /// German partner may sell to a French customer, but not to one in the United States or in
+    /// Canada, and South Africa belongs to Middle East, Central and Eastern Europe, not Africa.
+    ///
+    /// ## Example
+    /// ```csv
+    /// kind,from_id,to_id,reseller_id,effective_on
+    /// customer,PROVIDER-DE,tenant-us,RESELLER-DE,2022-03-01
+    /// ```
+    /// The provider and reseller are in Europe, the tenant in the United States.
+    ///
+    /// ## How to fix
+    /// Move the customer to a partner authorised in its region (for example the provider's
+    /// affiliate there), or correct the country of the partner or tenant if it is wrong.
+    pub static RULE = {
+        code: "CSP003",
+        name: "cross-region-customer",
+        summary: "a seller or reseller sells to a customer tenant in another CSP region",
+        severity: Error,
+        check: Some(check),
+    };
+}
+
+/// One finding per `customer` row with a party outside the tenant's region.
+///
+/// # Complexity
+/// O(E) over the customer edges, in parallel.
+pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
+    let rule = id_of(&RULE);
+    let m = &net.model;
+    let regions = &m.regions;
+    net.par_rows(EdgeKind::Customer)
+        .filter_map(|(_, r)| {
+            let tenant = m.tenant(r.to_tenant());
+            let parties = std::iter::once(r.from_partner()).chain(r.reseller);
+            let outside: Vec<String> = parties
+                .map(|p| m.partner(p))
+                .filter(|p| p.region != tenant.region)
+                .map(|p| {
+                    format!(
+                        "'{}' ({}, {})",
+                        p.id,
+                        regions.code(p.country),
+                        regions.region_name(p.region)
+                    )
+                })
+                .collect();
+            if outside.is_empty() {
+                return None;
+            }
+            let mut f = Finding::new(
+                rule,
+                format!(
+                    "{} {} outside the region of tenant '{}' ({}, {})",
+                    outside.join(" and "),
+                    if outside.len() == 1 { "sells" } else { "sell" },
+                    tenant.id,
+                    regions.code(tenant.country),
+                    regions.region_name(tenant.region)
+                ),
+            )
+            .entity(Entity::Partner(r.from_partner()));
+            if let Some(rs) = r.reseller {
+                f = f.entity(Entity::Partner(rs));
+            }
+            Some(f.entity(Entity::Tenant(r.to_tenant())).rel_row(r.line))
+        })
+        .collect()
+}

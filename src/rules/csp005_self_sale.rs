@@ -1,0 +1,105 @@
+use rayon::prelude::*;
+
+use super::{declare_rule, id_of, Entity, Finding, Params};
+use crate::graph::{EdgeKind, Network};
+use crate::model::{OrgIdx, PartnerIdx, Relationship};
+
+declare_rule! {
+    /// ## What it finds
+    /// A `customer` row whose seller, or whose indirect reseller, belongs to the same affiliate
+    /// group as the organization that owns the tenant. An affiliate group is a connected
+    /// component of `affiliate` rows: affiliation is symmetric and transitive. The finding
+    /// carries the cycle: seller → tenant → owning organization → affiliate links → the seller's
+    /// organization → seller.
+    ///
+    /// ## Why it matters
+    /// "By contract, partners in the CSP program are not allowed to sell Microsoft or third-party
+    /// offers to themselves (as end-customers) or to their affiliate organizations (as
+    /// end-customers)" (sample scenario 5). Buying for one's own use is allowed only from an
+    /// unrelated partner, into a Customer-type tenant (scenario 4), which this rule leaves alone.
+    ///
+    /// ## Example
+    /// ```csv
+    /// kind,from_id,to_id,reseller_id,effective_on
+    /// affiliate,ORG-CONTOSO,ORG-CONTOSO-UK,,
+    /// customer,PROVIDER-1,tenant-contoso-uk,RESELLER-CONTOSO,2022-05-01
+    /// ```
+    /// `RESELLER-CONTOSO` (organization `ORG-CONTOSO`) resells to a tenant of its affiliate.
+    ///
+    /// ## How to fix
+    /// Buy from an unrelated partner, or end the sale; if the organizations are not in fact
+    /// affiliated, correct the `affiliate` rows or the tenant's `organization_id`.
+    pub static RULE = {
+        code: "CSP005",
+        name: "self-sale",
+        summary: "a partner sells to a tenant of its own organization or of an affiliate",
+        severity: Error,
+        check: Some(check),
+    };
+}
+
+/// One finding per self-sale `customer` row, with its cycle.
+///
+/// # Complexity
+/// O(E) to find the rows, in parallel; each finding adds a breadth-first search of its
+/// affiliate group.
+pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
+    let rule = id_of(&RULE);
+    let m = &net.model;
+    net.par_rows(EdgeKind::Customer)
+        .filter_map(|(_, r)| {
+            let owner = m.tenant(r.to_tenant()).org?;
+            let party = std::iter::once(r.from_partner())
+                .chain(r.reseller)
+                .find(|p| net.affiliated(m.partner(*p).org, owner))?;
+            Some(finding(net, rule, r, party, owner))
+        })
+        .collect()
+}
+
+fn finding(
+    net: &Network,
+    rule: super::RuleId,
+    r: &Relationship,
+    party: PartnerIdx,
+    owner: OrgIdx,
+) -> Finding {
+    let m = &net.model;
+    let partner = m.partner(party);
+    let links = net
+        .affiliate_path(owner, partner.org)
+        .unwrap_or_else(|| vec![owner]);
+    let role = if party == r.from_partner() {
+        "seller"
+    } else {
+        "reseller"
+    };
+    let how = if links.len() == 1 {
+        format!("its own organization '{}'", m.org(owner).id)
+    } else {
+        format!(
+            "organization '{}', an affiliate of its organization '{}'",
+            m.org(owner).id,
+            m.org(partner.org).id
+        )
+    };
+    let mut f = Finding::new(
+        rule,
+        format!(
+            "{role} '{}' sells to tenant '{}' of {how}",
+            partner.id,
+            m.tenant(r.to_tenant()).id
+        ),
+    )
+    .entity(Entity::Partner(r.from_partner()));
+    if let Some(rs) = r.reseller {
+        f = f.entity(Entity::Partner(rs));
+    }
+    f = f.entity(Entity::Tenant(r.to_tenant())).rel_row(r.line);
+    f.path = std::iter::once(Entity::Partner(party))
+        .chain(std::iter::once(Entity::Tenant(r.to_tenant())))
+        .chain(links.into_iter().map(Entity::Org))
+        .chain(std::iter::once(Entity::Partner(party)))
+        .collect();
+    f
+}

@@ -1,0 +1,114 @@
+use rayon::prelude::*;
+
+use super::{declare_rule, id_of, Entity, Finding, Params};
+use crate::graph::Network;
+use crate::model::{OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx};
+
+declare_rule! {
+    /// ## What it finds
+    /// Groups of two or more rows with the same kind, `from_id`, `to_id` and `reseller_id`,
+    /// whatever their dates. Affiliation is symmetric, so `affiliate` rows A → B and B → A are
+    /// the same relationship. All rows of a group are listed.
+    ///
+    /// ## Why it matters
+    /// The same provider–reseller–customer (or provider–reseller) relationship recorded more than
+    /// once double-counts business, hides which date is the real one, and makes every other
+    /// check report the same sale twice. It usually means an export was appended twice or a
+    /// relationship was re-created instead of updated.
+    ///
+    /// ## Example
+    /// ```csv
+    /// kind,from_id,to_id,reseller_id,effective_on
+    /// customer,PROVIDER-1,tenant-9,RESELLER-1,2021-04-01
+    /// customer,PROVIDER-1,tenant-9,RESELLER-1,2023-04-01
+    /// ```
+    ///
+    /// ## How to fix
+    /// Keep one row per relationship, with the date it first took effect, and delete the others.
+    pub static RULE = {
+        code: "CSP006",
+        name: "duplicate-relationship",
+        summary: "the same relationship is recorded more than once",
+        severity: Warning,
+        check: Some(check),
+    };
+}
+
+/// The identity of a relationship: kind, ends (affiliate ends ordered), reseller.
+type Key = (RelKind, u32, u32, u32);
+
+fn key(r: &Relationship) -> Key {
+    let (from, to) = if r.kind == RelKind::Affiliate && r.to < r.from {
+        (r.to, r.from)
+    } else {
+        (r.from, r.to)
+    };
+    (r.kind, from, to, r.reseller.map_or(u32::MAX, |p| p.0))
+}
+
+/// One finding per group of identical relationships.
+///
+/// # Complexity
+/// O(E log E): a parallel sort of (key, row) pairs, then one scan.
+pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
+    let rule = id_of(&RULE);
+    let rels = &net.model.relationships;
+    let mut keyed: Vec<(Key, u32)> = rels
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| (key(r), i as u32))
+        .collect();
+    keyed.par_sort_unstable();
+    let groups: Vec<&[(Key, u32)]> = keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|g| g.len() > 1)
+        .collect();
+    groups
+        .into_par_iter()
+        .map(|group| finding(net, rule, group))
+        .collect()
+}
+
+fn finding(net: &Network, rule: super::RuleId, group: &[(Key, u32)]) -> Finding {
+    let m = &net.model;
+    let (kind, from, to, reseller) = group[0].0;
+    let (from_e, to_e) = match kind {
+        RelKind::Reseller => (
+            Entity::Partner(PartnerIdx(from)),
+            Entity::Partner(PartnerIdx(to)),
+        ),
+        RelKind::Customer | RelKind::Admin => (
+            Entity::Partner(PartnerIdx(from)),
+            Entity::Tenant(TenantIdx(to)),
+        ),
+        RelKind::Affiliate => (Entity::Org(OrgIdx(from)), Entity::Org(OrgIdx(to))),
+    };
+    let reseller = (reseller != u32::MAX).then_some(PartnerIdx(reseller));
+    let through = reseller.map_or(String::new(), |r| {
+        format!(" through '{}'", m.partner(r).id)
+    });
+    let mut f = Finding::new(
+        rule,
+        format!(
+            "{kind} relationship from '{}' to '{}'{through} is recorded {} times",
+            from_e.id(net),
+            to_e.id(net),
+            group.len()
+        ),
+    )
+    .entity(from_e);
+    if let Some(r) = reseller {
+        f = f.entity(Entity::Partner(r));
+    }
+    f = f.entity(to_e);
+    let mut lines: Vec<u32> = group.iter().map(|(_, row)| rels_line(net, *row)).collect();
+    lines.sort_unstable();
+    for line in lines {
+        f = f.rel_row(line);
+    }
+    f
+}
+
+fn rels_line(net: &Network, row: u32) -> u32 {
+    net.model.relationships[row as usize].line
+}

@@ -1,0 +1,78 @@
+use rayon::prelude::*;
+
+use super::{declare_rule, id_of, Entity, Finding, Params};
+use crate::graph::{EdgeKind, Network};
+use crate::model::{PartnerIdx, TenantKind};
+
+declare_rule! {
+    /// ## What it finds
+    /// A `customer` row into a tenant of kind `partner`: a partner's CSP tenant.
+    ///
+    /// ## Why it matters
+    /// A partner may buy for its own use, but "services bought by the partner need to be
+    /// provisioned to a tenant designated as a Customer type (a tenant for internal use only).
+    /// Such services cannot be provisioned to the existing partner's CSP tenant" (sample
+    /// scenario 4).
+    ///
+    /// ## Example
+    /// ```csv
+    /// kind,from_id,to_id,reseller_id,effective_on
+    /// customer,DIRECT-1,tenant-csp-of-reseller-7,,2022-02-01
+    /// ```
+    ///
+    /// ## How to fix
+    /// Provision the purchase into a separate Customer-type tenant of the buying partner's
+    /// organization, and move the subscriptions off the CSP tenant.
+    pub static RULE = {
+        code: "CSP007",
+        name: "partner-tenant-purchase",
+        summary: "services are sold into a partner's CSP tenant",
+        severity: Error,
+        check: Some(check),
+    };
+}
+
+/// One finding per `customer` row into a partner tenant.
+///
+/// # Complexity
+/// O(V + E): one pass over partners to find each CSP tenant's owner, one over customer edges.
+pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
+    let rule = id_of(&RULE);
+    let m = &net.model;
+    let owners = csp_tenant_owners(net);
+    net.par_rows(EdgeKind::Customer)
+        .filter(|(_, r)| m.tenant(r.to_tenant()).kind == TenantKind::Partner)
+        .map(|(_, r)| {
+            let t = r.to_tenant();
+            let owner = owners[t.ix()];
+            let whose = owner.map_or("a partner tenant no partner names as its CSP tenant".to_string(), |p| {
+                format!("the CSP tenant of partner '{}'", m.partner(p).id)
+            });
+            let mut f = Finding::new(
+                rule,
+                format!(
+                    "'{}' sells into tenant '{}', {whose}: purchases for own use need a Customer-type tenant",
+                    m.partner(r.from_partner()).id,
+                    m.tenant(t).id
+                ),
+            )
+            .entity(Entity::Partner(r.from_partner()))
+            .entity(Entity::Tenant(t));
+            if let Some(p) = owner {
+                f = f.entity(Entity::Partner(p));
+            }
+            f.rel_row(r.line)
+        })
+        .collect()
+}
+
+/// The partner whose CSP tenant each tenant is, if any.
+pub(crate) fn csp_tenant_owners(net: &Network) -> Vec<Option<PartnerIdx>> {
+    let mut owners = vec![None; net.model.tenants.len()];
+    for (i, p) in net.model.partners.iter().enumerate() {
+        if let Some(t) = p.csp_tenant {
+            owners[t.ix()] = Some(PartnerIdx(i as u32));
+        }
+    }
+    owners
+}

@@ -1,0 +1,97 @@
+use rayon::prelude::*;
+
+use super::{declare_rule, id_of, Entity, Finding, Params};
+use crate::graph::{EdgeKind, Network};
+use crate::model::{Date, PartnerIdx, RelKind};
+
+declare_rule! {
+    /// ## What it finds
+    /// A partner that transacts on or after the MPA cut-off (2020-02-01 by default) without a
+    /// Microsoft Partner Agreement signed on or before that transaction's date. A partner
+    /// transacts as the seller or the `reseller_id` of a `customer` row, or as either end of a
+    /// `reseller` row, on the row's `effective_on`. One finding per partner, listing its
+    /// offending rows.
+    ///
+    /// ## Why it matters
+    /// "Starting February 1, 2020, the Microsoft Partner Agreement must be signed by all partners
+    /// who transact in the CSP program. This includes indirect providers, direct-bill partners,
+    /// and indirect resellers." A provider may not associate a reseller's MPN ID with new
+    /// business before the reseller has signed (the page's MPA section).
+    ///
+    /// ## Example
+    /// ```csv
+    /// partner_id,name,role,country,mpa_signed_on
+    /// RESELLER-1,Fabrikam,indirect_reseller,DE,2021-06-30
+    /// ```
+    /// with `customer,PROVIDER-1,tenant-9,RESELLER-1,2021-03-01`: the reseller transacted
+    /// before it signed.
+    ///
+    /// ## How to fix
+    /// Have the partner sign the MPA (and record `mpa_signed_on`), and hold new business until
+    /// it has; if it signed earlier, correct the date.
+    pub static RULE = {
+        code: "CSP009",
+        name: "agreement-missing",
+        summary: "a partner transacts after the MPA cut-off without a signed MPA",
+        severity: Error,
+        check: Some(check),
+    };
+}
+
+/// One finding per partner with transactions not covered by a signed MPA.
+///
+/// # Complexity
+/// O(E) to find offending (partner, row) pairs, in parallel, then a sort of those pairs.
+pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
+    let rule = id_of(&RULE);
+    let m = &net.model;
+    let uncovered = |p: PartnerIdx, date: Date| {
+        date >= params.mpa_cutoff && m.partner(p).mpa_signed_on.is_none_or(|s| s > date)
+    };
+    let mut hits: Vec<(PartnerIdx, Date, u32)> = net
+        .par_rows(EdgeKind::Customer)
+        .chain(net.par_rows(EdgeKind::Reseller))
+        .flat_map_iter(|(_, r)| {
+            let date = r.effective_on;
+            let second = match r.kind {
+                RelKind::Reseller => Some(r.to_partner()),
+                _ => r.reseller,
+            };
+            std::iter::once(r.from_partner())
+                .chain(second)
+                .filter_map(move |p| {
+                    let d = date?;
+                    uncovered(p, d).then_some((p, d, r.line))
+                })
+        })
+        .collect();
+    hits.par_sort_unstable();
+    hits.chunk_by(|a, b| a.0 == b.0)
+        .map(|group| {
+            let p = m.partner(group[0].0);
+            let first = group[0].1;
+            let signed = p
+                .mpa_signed_on
+                .map_or("has not signed the MPA".to_string(), |d| {
+                    format!("signed the MPA only on {d}")
+                });
+            let mut f = Finding::new(
+                rule,
+                format!(
+                    "partner '{}' transacts from {first} ({} row{}) but {signed}",
+                    p.id,
+                    group.len(),
+                    if group.len() == 1 { "" } else { "s" }
+                ),
+            )
+            .entity(Entity::Partner(group[0].0));
+            let mut lines: Vec<u32> = group.iter().map(|h| h.2).collect();
+            lines.sort_unstable();
+            lines.dedup();
+            for line in lines {
+                f = f.rel_row(line);
+            }
+            f
+        })
+        .collect()
+}

@@ -1,0 +1,126 @@
+//! A finding: what a rule reports, as data.
+
+use rayon::prelude::*;
+
+use super::{RuleId, Severity};
+use crate::graph::Network;
+use crate::model::{InputFile, OrgIdx, PartnerIdx, TenantIdx};
+
+/// An entity a finding names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Entity {
+    /// A partner.
+    Partner(PartnerIdx),
+    /// A tenant.
+    Tenant(TenantIdx),
+    /// An organization.
+    Org(OrgIdx),
+}
+
+impl Entity {
+    /// The id as written in the input.
+    pub fn id<'n>(&self, net: &'n Network) -> &'n str {
+        match *self {
+            Entity::Partner(p) => &net.model.partner(p).id,
+            Entity::Tenant(t) => &net.model.tenant(t).id,
+            Entity::Org(o) => &net.model.org(o).id,
+        }
+    }
+
+    /// The display name, where the entity has one.
+    pub fn name<'n>(&self, net: &'n Network) -> Option<&'n str> {
+        match *self {
+            Entity::Partner(p) => Some(&net.model.partner(p).name),
+            Entity::Tenant(t) => Some(&net.model.tenant(t).name),
+            Entity::Org(_) => None,
+        }
+    }
+
+    /// `partner`, `tenant` or `organization`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Entity::Partner(_) => "partner",
+            Entity::Tenant(_) => "tenant",
+            Entity::Org(_) => "organization",
+        }
+    }
+}
+
+/// A row of an input file that a finding points at.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RowRef {
+    /// Which file.
+    pub file: InputFile,
+    /// Physical line (header = 1).
+    pub line: u32,
+}
+
+/// One rule violation, with the evidence to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule.
+    pub rule: RuleId,
+    /// Severity after configuration (the rule's default until then).
+    pub severity: Severity,
+    /// What is wrong, in one sentence that names the ids.
+    pub message: String,
+    /// The entities involved, in the order the rule documents.
+    pub entities: Vec<Entity>,
+    /// Ids of entities that are not in the network (rejected rows), reported as written.
+    pub raw_entities: Vec<String>,
+    /// The rows that show it.
+    pub rows: Vec<RowRef>,
+    /// For a self-sale, the cycle as a path of entities.
+    pub path: Vec<Entity>,
+}
+
+impl Finding {
+    /// A finding of `rule` with the rule's default severity.
+    pub fn new(rule: RuleId, message: String) -> Finding {
+        Finding {
+            rule,
+            severity: rule.info().default_severity,
+            message,
+            entities: Vec::new(),
+            raw_entities: Vec::new(),
+            rows: Vec::new(),
+            path: Vec::new(),
+        }
+    }
+
+    /// Adds an entity.
+    pub fn entity(mut self, e: Entity) -> Finding {
+        self.entities.push(e);
+        self
+    }
+
+    /// Adds a relationships.csv row by its line.
+    pub fn rel_row(mut self, line: u32) -> Finding {
+        self.rows.push(RowRef {
+            file: InputFile::Relationships,
+            line,
+        });
+        self
+    }
+
+    /// The entity ids, as written in the input.
+    pub fn entity_ids<'n>(&'n self, net: &'n Network) -> Vec<&'n str> {
+        self.entities
+            .iter()
+            .map(|e| e.id(net))
+            .chain(self.raw_entities.iter().map(String::as_str))
+            .collect()
+    }
+}
+
+/// Sorts findings by rule, then entity ids, then rows: an order that depends neither on the
+/// thread count nor on the order of rows in the input.
+pub fn sort_findings(net: &Network, findings: &mut [Finding]) {
+    findings.par_sort_by(|a, b| {
+        a.rule
+            .cmp(&b.rule)
+            .then_with(|| a.entity_ids(net).cmp(&b.entity_ids(net)))
+            .then_with(|| a.message.cmp(&b.message))
+            .then_with(|| a.rows.cmp(&b.rows))
+    });
+}
