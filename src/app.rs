@@ -22,6 +22,7 @@ const SHOWN_ERRORS: usize = 100;
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Audit(args) => run_audit(&args),
+        Command::Generate(args) => crate::generate::run(&args),
         Command::Rules { format } => {
             rules_table(format, &mut stdout())?;
             Ok(Exit::Clean)
@@ -63,7 +64,11 @@ fn stdout() -> BufWriter<AutoStream<io::Stdout>> {
 fn rules_table(format: RulesFormat, out: &mut dyn Write) -> io::Result<()> {
     match format {
         RulesFormat::Text => {
-            writeln!(out, "{:<7} {:<32} {:<8} summary", "code", "name", "severity")?;
+            writeln!(
+                out,
+                "{:<7} {:<32} {:<8} summary",
+                "code", "name", "severity"
+            )?;
             for r in REGISTRY {
                 writeln!(
                     out,
@@ -95,7 +100,12 @@ fn rules_table(format: RulesFormat, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn input_paths(args: &AuditArgs) -> anyhow::Result<InputPaths> {
-    let base = match (&args.dir, &args.partners, &args.tenants, &args.relationships) {
+    let base = match (
+        &args.dir,
+        &args.partners,
+        &args.tenants,
+        &args.relationships,
+    ) {
         (Some(dir), ..) => InputPaths::in_dir(dir),
         (None, Some(p), Some(t), Some(r)) => InputPaths {
             partners: p.clone(),
@@ -220,7 +230,10 @@ fn write_report(args: &AuditArgs, report: &Report<'_>) -> anyhow::Result<()> {
 /// Lists input errors on standard error: the first [`SHOWN_ERRORS`], then the count.
 fn report_input_errors(args: &AuditArgs, errors: &[InputError]) -> anyhow::Result<()> {
     let _ = args;
-    let mut err = BufWriter::new(AutoStream::new(io::stderr(), AutoStream::choice(&io::stderr())));
+    let mut err = BufWriter::new(AutoStream::new(
+        io::stderr(),
+        AutoStream::choice(&io::stderr()),
+    ));
     for e in errors.iter().take(SHOWN_ERRORS) {
         writeln!(err, "{e}")?;
     }

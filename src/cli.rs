@@ -27,6 +27,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
+    /// Write a synthetic partner network with planted violations, and the findings expected.
+    Generate(crate::generate::GenerateArgs),
     /// Print a rule's documentation: what it finds, why it matters, an example, how to fix.
     Explain {
         /// Rule code (CSP003) or name (cross-region-customer).

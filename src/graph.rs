@@ -107,7 +107,8 @@ impl Network {
             if let Some(org) = tenant.org {
                 let from = net.org_node(org);
                 let to = net.tenant_node(TenantIdx(t as u32));
-                net.graph.add_edge(from, to, structural_edge(EdgeKind::Owns));
+                net.graph
+                    .add_edge(from, to, structural_edge(EdgeKind::Owns));
             }
         }
         let mut groups = UnionFind::<u32>::new(orgs);

@@ -4,12 +4,13 @@
 //! built into one petgraph [`graph::Network`], and checked by the rules in [`rules`], which run
 //! in parallel. [`report`] renders the findings for people, machines and CI.
 
-pub mod graph;
-pub mod load;
-pub mod model;
-pub mod rules;
 pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod exit;
+pub mod generate;
+pub mod graph;
+pub mod load;
+pub mod model;
 pub mod report;
+pub mod rules;

@@ -12,7 +12,11 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { Exit::BadInput } else { Exit::Clean };
+            let code = if e.use_stderr() {
+                Exit::BadInput
+            } else {
+                Exit::Clean
+            };
             // Help and version go to stdout; a closed pipe there is not an error.
             let _ = e.print();
             return code.into();

@@ -72,10 +72,6 @@ pub fn quote(value: &str) -> String {
         format!("'{}'", value.escape_debug())
     } else {
         let head: String = value.chars().take(MAX).collect();
-        format!(
-            "'{}…' ({} bytes)",
-            head.escape_debug(),
-            value.len()
-        )
+        format!("'{}…' ({} bytes)", head.escape_debug(), value.len())
     }
 }

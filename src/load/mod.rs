@@ -123,7 +123,7 @@ pub fn load(paths: &InputPaths, regions: RegionTable) -> Loaded {
         partners: &partners_file,
         tenants: &tenants_file,
     };
-    let mut tag = |loaded: &mut Loaded, file: InputFile, from: usize| {
+    let tag = |loaded: &mut Loaded, file: InputFile, from: usize| {
         for e in &mut loaded.errors[from..] {
             e.input = Some(file);
         }
@@ -135,8 +135,13 @@ pub fn load(paths: &InputPaths, regions: RegionTable) -> Loaded {
     loaded.model.stats[InputFile::Partners as usize] =
         partners::load(&paths.partners, &files, &mut loaded, &mut ids);
     let done = tag(&mut loaded, InputFile::Partners, done);
-    loaded.model.stats[InputFile::Relationships as usize] =
-        relationships::load(&paths.relationships, &rel_file, &files, &mut loaded, &mut ids);
+    loaded.model.stats[InputFile::Relationships as usize] = relationships::load(
+        &paths.relationships,
+        &rel_file,
+        &files,
+        &mut loaded,
+        &mut ids,
+    );
     tag(&mut loaded, InputFile::Relationships, done);
     loaded
 }

@@ -27,7 +27,10 @@ pub fn load_regions(path: &Path) -> Result<RegionTable, Vec<InputError>> {
     let table = match std::fs::read(path) {
         Ok(bytes) => parse_regions(&bytes, &file, &mut errors),
         Err(e) => {
-            errors.push(InputError::whole_file(&file, format!("cannot read file: {e}")));
+            errors.push(InputError::whole_file(
+                &file,
+                format!("cannot read file: {e}"),
+            ));
             RegionTable::default()
         }
     };

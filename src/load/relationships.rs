@@ -44,7 +44,9 @@ pub(super) fn load(
         if kind != RelKind::Affiliate && effective_on.is_none() && row.ok() {
             row.error(
                 EFFECTIVE,
-                format!("empty 'effective_on': a {kind} relationship needs the date it took effect"),
+                format!(
+                    "empty 'effective_on': a {kind} relationship needs the date it took effect"
+                ),
             );
         }
         let r = Refs { ids, files };

@@ -419,7 +419,10 @@ where
             }
         }
         stats.read += 1;
-        let pos = record.position().cloned().unwrap_or_else(csv::Position::new);
+        let pos = record
+            .position()
+            .cloned()
+            .unwrap_or_else(csv::Position::new);
         let Some(header) = &header else {
             stats.rejected += 1;
             continue;

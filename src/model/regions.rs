@@ -48,7 +48,9 @@ impl RegionTable {
     /// Looks a country code up, case-insensitively.
     pub fn country(&self, code: &str) -> Option<CountryIdx> {
         if code.bytes().any(|b| b.is_ascii_lowercase()) {
-            self.by_code.get(code.to_ascii_uppercase().as_str()).copied()
+            self.by_code
+                .get(code.to_ascii_uppercase().as_str())
+                .copied()
         } else {
             self.by_code.get(code).copied()
         }

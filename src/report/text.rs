@@ -114,7 +114,10 @@ impl Emitter for TextEmitter {
             "  findings: {} ({}, {})",
             s.findings,
             plural(s.by_severity.get("error").copied().unwrap_or(0), "error"),
-            plural(s.by_severity.get("warning").copied().unwrap_or(0), "warning")
+            plural(
+                s.by_severity.get("warning").copied().unwrap_or(0),
+                "warning"
+            )
         )?;
         for (code, n) in s.by_rule.iter().filter(|(_, n)| **n > 0) {
             let name = crate::rules::RuleId::find(code).map_or("", |r| r.info().name);

@@ -84,9 +84,7 @@ fn finding(net: &Network, rule: super::RuleId, group: &[(Key, u32)]) -> Finding 
         RelKind::Affiliate => (Entity::Org(OrgIdx(from)), Entity::Org(OrgIdx(to))),
     };
     let reseller = (reseller != u32::MAX).then_some(PartnerIdx(reseller));
-    let through = reseller.map_or(String::new(), |r| {
-        format!(" through '{}'", m.partner(r).id)
-    });
+    let through = reseller.map_or(String::new(), |r| format!(" through '{}'", m.partner(r).id));
     let mut f = Finding::new(
         rule,
         format!(

@@ -179,7 +179,11 @@ pub fn stale_allow_rule() -> RuleId {
 
 /// Runs every network rule for which `enabled` holds, in parallel, and returns the findings
 /// sorted (rule, entities, rows), with each rule's default severity.
-pub fn run(net: &Network, params: &Params, enabled: impl Fn(RuleId) -> bool + Sync) -> Vec<Finding> {
+pub fn run(
+    net: &Network,
+    params: &Params,
+    enabled: impl Fn(RuleId) -> bool + Sync,
+) -> Vec<Finding> {
     let mut findings: Vec<Finding> = RuleId::all()
         .collect::<Vec<_>>()
         .into_par_iter()
