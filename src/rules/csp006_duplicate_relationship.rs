@@ -81,7 +81,16 @@ fn finding(net: &Network, rule: super::RuleId, group: &[(Key, u32)]) -> Finding 
             Entity::Partner(PartnerIdx(from)),
             Entity::Tenant(TenantIdx(to)),
         ),
-        RelKind::Affiliate => (Entity::Org(OrgIdx(from)), Entity::Org(OrgIdx(to))),
+        // The key orders affiliate ends by index, which follows row order; report them by id
+        // so that the finding does not change when the input rows are reordered.
+        RelKind::Affiliate => {
+            let (a, b) = (OrgIdx(from), OrgIdx(to));
+            if m.org(b).id < m.org(a).id {
+                (Entity::Org(b), Entity::Org(a))
+            } else {
+                (Entity::Org(a), Entity::Org(b))
+            }
+        }
     };
     let reseller = (reseller != u32::MAX).then_some(PartnerIdx(reseller));
     let through = reseller.map_or(String::new(), |r| format!(" through '{}'", m.partner(r).id));
