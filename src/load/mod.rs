@@ -10,6 +10,7 @@ mod relationships;
 pub mod table;
 mod tenants;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use rustc_hash::FxHashMap;
 
 pub use error::{did_you_mean, quote, InputError};
 pub use regions::{builtin_regions, load_regions, parse_regions};
+pub use table::Source;
 
 use crate::model::{InputFile, Model, OrgIdx, Organization, PartnerIdx, RegionTable, TenantIdx};
 
@@ -108,6 +110,74 @@ fn display(path: &Path) -> Arc<str> {
 
 /// Loads the three files against a region table.
 pub fn load(paths: &InputPaths, regions: RegionTable) -> Loaded {
+    load_sources(
+        [
+            (display(&paths.partners), Source::Path(&paths.partners)),
+            (display(&paths.tenants), Source::Path(&paths.tenants)),
+            (
+                display(&paths.relationships),
+                Source::Path(&paths.relationships),
+            ),
+        ],
+        regions,
+    )
+}
+
+/// Loads the three files from memory, as if read from `partners.csv`, `tenants.csv` and
+/// `relationships.csv` (the names messages give them). Never panics, whatever the bytes.
+pub fn load_from_bytes(
+    partners: &[u8],
+    tenants: &[u8],
+    relationships: &[u8],
+    regions: RegionTable,
+) -> Loaded {
+    load_sources(
+        [
+            (conventional(InputFile::Partners), Source::Bytes(partners)),
+            (conventional(InputFile::Tenants), Source::Bytes(tenants)),
+            (
+                conventional(InputFile::Relationships),
+                Source::Bytes(relationships),
+            ),
+        ],
+        regions,
+    )
+}
+
+/// Like [`load_from_bytes`], over any readers. A byte offset in a message (invalid UTF-8) is
+/// exact only when no earlier field of its row is quoted, since a reader cannot be read twice.
+pub fn load_from_readers<'a>(
+    partners: impl Read + 'a,
+    tenants: impl Read + 'a,
+    relationships: impl Read + 'a,
+    regions: RegionTable,
+) -> Loaded {
+    load_sources(
+        [
+            (
+                conventional(InputFile::Partners),
+                Source::Reader(Box::new(partners)),
+            ),
+            (
+                conventional(InputFile::Tenants),
+                Source::Reader(Box::new(tenants)),
+            ),
+            (
+                conventional(InputFile::Relationships),
+                Source::Reader(Box::new(relationships)),
+            ),
+        ],
+        regions,
+    )
+}
+
+fn conventional(file: InputFile) -> Arc<str> {
+    file.file_name().into()
+}
+
+/// Loads partners, tenants and relationships (in that order in `sources`, each with the name
+/// messages give it) against a region table.
+fn load_sources(sources: [(Arc<str>, Source<'_>); 3], regions: RegionTable) -> Loaded {
     let mut loaded = Loaded {
         model: Model {
             regions,
@@ -116,9 +186,7 @@ pub fn load(paths: &InputPaths, regions: RegionTable) -> Loaded {
         errors: Vec::new(),
     };
     let mut ids = Ids::default();
-    let tenants_file = display(&paths.tenants);
-    let partners_file = display(&paths.partners);
-    let rel_file = display(&paths.relationships);
+    let [(partners_file, partners), (tenants_file, tenants), (rel_file, relationships)] = sources;
     let files = Files {
         partners: &partners_file,
         tenants: &tenants_file,
@@ -130,18 +198,13 @@ pub fn load(paths: &InputPaths, regions: RegionTable) -> Loaded {
         loaded.errors.len()
     };
     loaded.model.stats[InputFile::Tenants as usize] =
-        tenants::load(&paths.tenants, &tenants_file, &mut loaded, &mut ids);
+        tenants::load(tenants, &tenants_file, &mut loaded, &mut ids);
     let done = tag(&mut loaded, InputFile::Tenants, 0);
     loaded.model.stats[InputFile::Partners as usize] =
-        partners::load(&paths.partners, &files, &mut loaded, &mut ids);
+        partners::load(partners, &files, &mut loaded, &mut ids);
     let done = tag(&mut loaded, InputFile::Partners, done);
-    loaded.model.stats[InputFile::Relationships as usize] = relationships::load(
-        &paths.relationships,
-        &rel_file,
-        &files,
-        &mut loaded,
-        &mut ids,
-    );
+    loaded.model.stats[InputFile::Relationships as usize] =
+        relationships::load(relationships, &rel_file, &files, &mut loaded, &mut ids);
     tag(&mut loaded, InputFile::Relationships, done);
     loaded
 }

@@ -1,8 +1,6 @@
 //! `partners.csv` → partners, each with its organization and CSP tenant resolved.
 
-use std::path::Path;
-
-use super::table::{opt, read_table, req, Column};
+use super::table::{opt, read_table, req, Column, Source};
 use super::tenants::unknown_country;
 use super::{quote, tenant_key, Files, Ids, Loaded};
 use crate::model::{FileStats, Partner, PartnerIdx, Role, TenantKind};
@@ -28,11 +26,16 @@ const ONBOARDED: usize = 6;
 const ENROLLED: usize = 7;
 const MPA: usize = 8;
 
-pub(super) fn load(path: &Path, files: &Files<'_>, out: &mut Loaded, ids: &mut Ids) -> FileStats {
+pub(super) fn load(
+    source: Source<'_>,
+    files: &Files<'_>,
+    out: &mut Loaded,
+    ids: &mut Ids,
+) -> FileStats {
     let model = &mut out.model;
     // Which partner claimed each CSP tenant, so that a second claim is caught.
     let mut claimed = vec![None::<PartnerIdx>; model.tenants.len()];
-    read_table(path, files.partners, &COLUMNS, &mut out.errors, |row| {
+    read_table(source, files.partners, &COLUMNS, &mut out.errors, |row| {
         let id = row.required(ID);
         let name = row.required(NAME);
         let role = row.enum_value(ROLE, Role::parse, Role::spellings());

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::table::{read_with_comments, req, Column};
+use super::table::{read_all, read_with_comments, req, Column, Source};
 use super::{quote, InputError};
 use crate::model::RegionTable;
 
@@ -24,13 +24,10 @@ pub fn builtin_regions() -> RegionTable {
 pub fn load_regions(path: &Path) -> Result<RegionTable, Vec<InputError>> {
     let file: Arc<str> = path.display().to_string().into();
     let mut errors = Vec::new();
-    let table = match std::fs::read(path) {
+    let table = match read_all(path, &file) {
         Ok(bytes) => parse_regions(&bytes, &file, &mut errors),
         Err(e) => {
-            errors.push(InputError::whole_file(
-                &file,
-                format!("cannot read file: {e}"),
-            ));
+            errors.push(e);
             RegionTable::default()
         }
     };
@@ -44,9 +41,14 @@ pub fn load_regions(path: &Path) -> Result<RegionTable, Vec<InputError>> {
 /// Reads a region table from CSV bytes. Lines starting with `#` are comments.
 pub fn parse_regions(bytes: &[u8], file: &Arc<str>, errors: &mut Vec<InputError>) -> RegionTable {
     let mut table = RegionTable::default();
-    read_with_comments(bytes, file, &COLUMNS, Some(b'#'), errors, |row| {
-        add_row(&mut table, row)
-    });
+    read_with_comments(
+        Source::Bytes(bytes),
+        file,
+        &COLUMNS,
+        Some(b'#'),
+        errors,
+        |row| add_row(&mut table, row),
+    );
     table
 }
 

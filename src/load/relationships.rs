@@ -1,9 +1,8 @@
 //! `relationships.csv` → relationships, every id resolved to the right kind of entity.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use super::table::{opt, read_table, req, Column, Row};
+use super::table::{opt, read_table, req, Column, Row, Source};
 use super::{quote, tenant_key, Files, Ids, Loaded};
 use crate::model::{FileStats, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx};
 
@@ -23,7 +22,7 @@ const EFFECTIVE: usize = 4;
 const REL_ID: usize = 5;
 
 pub(super) fn load(
-    path: &Path,
+    source: Source<'_>,
     file: &Arc<str>,
     files: &Files<'_>,
     out: &mut Loaded,
@@ -32,7 +31,7 @@ pub(super) fn load(
     let model = &mut out.model;
     let mut rel_ids: Vec<Option<Box<str>>> = Vec::new();
     let mut has_rel_id_column = false;
-    let stats = read_table(path, file, &COLUMNS, &mut out.errors, |row| {
+    let stats = read_table(source, file, &COLUMNS, &mut out.errors, |row| {
         has_rel_id_column |= row.has_column(REL_ID);
         let kind = row.enum_value(KIND, RelKind::parse, RelKind::spellings());
         let from = row.required(FROM);

@@ -4,7 +4,7 @@
 //! only when a loader asks for it, so unknown columns cost nothing.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,7 +47,10 @@ pub struct Row<'a> {
     columns: &'a [Column],
     /// Physical line where the row starts.
     pub line: u64,
+    /// Byte offset in the file where the row starts.
     byte: u64,
+    /// Where the row can be read again, for exact byte offsets in messages.
+    source: &'a Reread<'a>,
     errors: Vec<InputError>,
 }
 
@@ -82,7 +85,7 @@ impl<'a> Row<'a> {
         let text = match std::str::from_utf8(raw) {
             Ok(text) => text,
             Err(e) => {
-                let offset = self.field_offset(field) + e.valid_up_to() as u64;
+                let offset = self.field_offset(field, e.valid_up_to());
                 self.error(
                     col,
                     format!(
@@ -174,13 +177,20 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// Byte offset in the file where field `field` starts. Exact unless an earlier field of the
-    /// row was quoted, in which case it may be a few bytes early.
-    fn field_offset(&self, field: usize) -> u64 {
+    /// Byte offset in the file of byte `at` of field `field`'s decoded value.
+    ///
+    /// Exact: the raw bytes of the row are read again from the source (only on this error
+    /// path), so quotes and doubled quotes in earlier fields or in the field itself are counted.
+    /// Falls back to an estimate (exact when no field before it is quoted) if the source cannot
+    /// be read again.
+    fn field_offset(&self, field: usize, at: usize) -> u64 {
+        if let Some(offset) = self.source.raw_offset(self.byte, field, at) {
+            return offset;
+        }
         let before: usize = (0..field)
             .map(|i| self.record.get(i).map_or(0, |f| f.len() + 1))
             .sum();
-        self.byte + before as u64
+        self.byte + (before + at) as u64
     }
 }
 
@@ -211,6 +221,8 @@ struct Header {
 fn resolve_header(
     file: &Arc<str>,
     line: u64,
+    start: u64,
+    reread: &Reread<'_>,
     record: &csv::ByteRecord,
     columns: &[Column],
     errors: &mut Vec<InputError>,
@@ -227,8 +239,10 @@ fn resolve_header(
                     line,
                     i as u64 + 1,
                     format!(
-                        "invalid UTF-8 in header name at byte {}: expected UTF-8 text",
-                        e.valid_up_to()
+                        "invalid UTF-8 in header name at byte offset {}: expected UTF-8 text",
+                        reread
+                            .raw_offset(start, i, e.valid_up_to())
+                            .unwrap_or(start + e.valid_up_to() as u64)
                     ),
                 ));
                 continue;
@@ -264,7 +278,10 @@ fn resolve_header(
                 file,
                 line,
                 *i as u64 + 1,
-                format!("unknown column {}{hint}", quote(name)),
+                format!(
+                    "unknown column {}{hint}: fix the header, or its values would be ignored",
+                    quote(name)
+                ),
             ));
             explained.extend(missing.iter().filter(|m| hint.contains(&format!("'{m}'"))));
         }
@@ -278,12 +295,7 @@ fn resolve_header(
                 format!(
                     "missing required column '{}': expected a header with {}",
                     col.name,
-                    columns
-                        .iter()
-                        .filter(|c| c.required)
-                        .map(|c| c.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    required_names(columns)
                 ),
             ));
         }
@@ -310,14 +322,124 @@ fn open(path: &Path, file: &Arc<str>) -> Result<File, InputError> {
                 "file not found: expected a CSV file here",
             ))
         }
-        Err(e) => {
-            return Err(InputError::whole_file(
-                file,
-                format!("cannot read file: {e}"),
-            ))
-        }
+        Err(e) => return Err(InputError::whole_file(file, cannot_read(&e))),
     }
-    File::open(path).map_err(|e| InputError::whole_file(file, format!("cannot read file: {e}")))
+    File::open(path).map_err(|e| InputError::whole_file(file, cannot_read(&e)))
+}
+
+/// Reads a whole (small) file, with the same messages as the table reader.
+pub(super) fn read_all(path: &Path, file: &Arc<str>) -> Result<Vec<u8>, InputError> {
+    let mut bytes = Vec::new();
+    open(path, file)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::whole_file(file, cannot_read(&e)))?;
+    Ok(bytes)
+}
+
+/// The message for an I/O failure.
+fn cannot_read(e: &io::Error) -> String {
+    format!("cannot read file: {e}")
+}
+
+/// Where a table is read from.
+pub enum Source<'a> {
+    /// A file on disk, opened by the loader.
+    Path(&'a Path),
+    /// The bytes of a file, already in memory.
+    Bytes(&'a [u8]),
+    /// Any reader; a byte offset in a message is then exact only when no earlier field of the
+    /// row is quoted.
+    Reader(Box<dyn Read + 'a>),
+}
+
+/// How the raw bytes of a row can be read again, for exact byte offsets in messages.
+pub struct Reread<'a> {
+    from: RereadFrom<'a>,
+    comment: Option<u8>,
+}
+
+enum RereadFrom<'a> {
+    File(&'a Path),
+    Bytes(&'a [u8]),
+    Nothing,
+}
+
+impl Reread<'_> {
+    /// Offset in the file of byte `at` of the value of field `field` of the row that starts at
+    /// byte `row_start`, or `None` when the row cannot be read again.
+    fn raw_offset(&self, row_start: u64, field: usize, at: usize) -> Option<u64> {
+        let found = match self.from {
+            RereadFrom::Bytes(bytes) => {
+                let raw = bytes.get(usize::try_from(row_start).ok()?..)?;
+                locate(raw.iter().copied(), self.comment, field, at)
+            }
+            RereadFrom::File(path) => {
+                let mut f = File::open(path).ok()?;
+                f.seek(SeekFrom::Start(row_start)).ok()?;
+                let raw = io::BufReader::new(f).bytes().map_while(Result::ok);
+                locate(raw, self.comment, field, at)
+            }
+            RereadFrom::Nothing => None,
+        };
+        found.map(|o| row_start + o)
+    }
+}
+
+/// Where, from the start of a raw CSV row, byte `at` of the value of field `field` is, following
+/// the csv crate's parser: RFC 4180 quotes (`""` is one quote), a quote opens a quoted section
+/// only at the start of a field, blank and comment lines before the row are skipped.
+fn locate(
+    raw: impl Iterator<Item = u8>,
+    comment: Option<u8>,
+    field: usize,
+    at: usize,
+) -> Option<u64> {
+    #[derive(Clone, Copy)]
+    enum S {
+        Record,
+        Comment,
+        Field,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = S::Record;
+    let mut current = 0;
+    let mut produced = 0;
+    for (i, b) in raw.enumerate() {
+        // Records end at LF only (see `read_records`); a CR is part of the value.
+        let is_term = b == b'\n';
+        // (next state, whether the byte is part of the value, whether it ends the field)
+        let (next, value, ends) = match state {
+            S::Record if is_term => (S::Record, false, false),
+            S::Record if Some(b) == comment => (S::Comment, false, false),
+            S::Comment if b == b'\n' => (S::Record, false, false),
+            S::Comment => (S::Comment, false, false),
+            S::Record | S::Field if b == b'"' => (S::Quoted, false, false),
+            S::Quoted if b == b'"' => (S::QuoteInQuoted, false, false),
+            S::Quoted => (S::Quoted, true, false),
+            // A doubled quote inside a quoted field is one quote of the value.
+            S::QuoteInQuoted if b == b'"' => (S::Quoted, true, false),
+            _ if b == b',' => (S::Field, false, true),
+            _ if is_term => return None,
+            // Text after a closing quote continues the value unquoted, as the csv crate reads it.
+            _ => (S::Unquoted, true, false),
+        };
+        if current == field && value {
+            if produced == at {
+                return Some(i as u64);
+            }
+            produced += 1;
+        }
+        if ends {
+            current += 1;
+            if current > field {
+                return None;
+            }
+        }
+        state = next;
+    }
+    None
 }
 
 /// Reads `path` as a table with `columns`, calling `on_row` for every data row.
@@ -326,7 +448,7 @@ fn open(path: &Path, file: &Arc<str>) -> Result<File, InputError> {
 /// row only if [`Row::ok`]; a row with problems is counted as rejected. Every problem, of the
 /// file or of any row, goes to `errors`.
 pub fn read_table<F>(
-    path: &Path,
+    source: Source<'_>,
     file: &Arc<str>,
     columns: &[Column],
     errors: &mut Vec<InputError>,
@@ -335,36 +457,57 @@ pub fn read_table<F>(
 where
     F: FnMut(&mut Row<'_>),
 {
-    match open(path, file) {
-        Ok(f) => read_from(f, file, columns, errors, on_row),
-        Err(e) => {
-            errors.push(e);
-            FileStats::default()
+    read_with_comments(source, file, columns, None, errors, on_row)
+}
+
+/// Like [`read_table`], skipping lines that start with `comment` (used by the region table).
+pub fn read_with_comments<F>(
+    source: Source<'_>,
+    file: &Arc<str>,
+    columns: &[Column],
+    comment: Option<u8>,
+    errors: &mut Vec<InputError>,
+    on_row: F,
+) -> FileStats
+where
+    F: FnMut(&mut Row<'_>),
+{
+    match source {
+        Source::Path(path) => match open(path, file) {
+            Ok(f) => {
+                let reread = Reread {
+                    from: RereadFrom::File(path),
+                    comment,
+                };
+                read_records(f, &reread, file, columns, errors, on_row)
+            }
+            Err(e) => {
+                errors.push(e);
+                FileStats::default()
+            }
+        },
+        Source::Bytes(bytes) => {
+            let reread = Reread {
+                from: RereadFrom::Bytes(bytes),
+                comment,
+            };
+            read_records(bytes, &reread, file, columns, errors, on_row)
+        }
+        Source::Reader(reader) => {
+            let reread = Reread {
+                from: RereadFrom::Nothing,
+                comment,
+            };
+            read_records(reader, &reread, file, columns, errors, on_row)
         }
     }
 }
 
-/// Like [`read_table`], over any reader (used by tests and fuzzing).
-pub fn read_from<R, F>(
+fn read_records<R, F>(
     reader: R,
+    reread: &Reread<'_>,
     file: &Arc<str>,
     columns: &[Column],
-    errors: &mut Vec<InputError>,
-    on_row: F,
-) -> FileStats
-where
-    R: Read,
-    F: FnMut(&mut Row<'_>),
-{
-    read_with_comments(reader, file, columns, None, errors, on_row)
-}
-
-/// Like [`read_from`], skipping lines that start with `comment` (used by the region table).
-pub fn read_with_comments<R, F>(
-    reader: R,
-    file: &Arc<str>,
-    columns: &[Column],
-    comment: Option<u8>,
     errors: &mut Vec<InputError>,
     mut on_row: F,
 ) -> FileStats
@@ -372,49 +515,78 @@ where
     R: Read,
     F: FnMut(&mut Row<'_>),
 {
+    let comment = reread.comment;
+    let mut input = io::BufReader::with_capacity(1 << 20, reader);
+    // A byte order mark is skipped (positions still count its bytes); a UTF-16 one means the
+    // whole file is in the wrong encoding, which is better said once than on every field.
+    let base = match input.fill_buf() {
+        Ok([0xEF, 0xBB, 0xBF, ..]) => 3,
+        Ok([0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]) => {
+            errors.push(InputError::whole_file(
+                file,
+                "the file is UTF-16 (it starts with a UTF-16 byte order mark): expected UTF-8, e.g. saved as \"CSV UTF-8\"",
+            ));
+            return FileStats::default();
+        }
+        Ok(_) => 0,
+        Err(e) => {
+            errors.push(InputError::whole_file(file, cannot_read(&e)));
+            return FileStats::default();
+        }
+    };
+    input.consume(base);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .comment(comment)
-        .from_reader(io::BufReader::with_capacity(1 << 20, reader));
+        // Records end at LF. With the csv crate's default (CR, LF or CRLF), the positions of
+        // records after a CRLF are one line and one byte early; here the CR of a CRLF stays at
+        // the end of the last field, where trimming removes it, and a line holding only a CR
+        // (a blank line in a CRLF file) is skipped below.
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(input);
     let mut stats = FileStats::default();
     let mut record = csv::ByteRecord::new();
 
-    let header = match rdr.read_byte_record(&mut record) {
+    let mut first = rdr.read_byte_record(&mut record);
+    while matches!(first, Ok(true)) && record.len() == 1 && &record[0] == b"\r" {
+        first = rdr.read_byte_record(&mut record);
+    }
+    let header = match first {
         Ok(true) => {
-            let line = record.position().map_or(1, |p| p.line());
-            resolve_header(file, line, &record, columns, errors)
+            let pos = record
+                .position()
+                .cloned()
+                .unwrap_or_else(csv::Position::new);
+            let start = pos.byte() + base as u64;
+            resolve_header(file, pos.line(), start, reread, &record, columns, errors)
         }
         Ok(false) => {
             errors.push(InputError::whole_file(
                 file,
                 format!(
                     "empty file: expected a header row with {}",
-                    columns
-                        .iter()
-                        .filter(|c| c.required)
-                        .map(|c| c.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    required_names(columns)
                 ),
             ));
             return stats;
         }
         Err(e) => {
-            errors.push(csv_error(file, &e));
+            errors.push(csv_error(file, &e, rdr.position().line()));
             return stats;
         }
     };
 
     loop {
         match rdr.read_byte_record(&mut record) {
+            Ok(true) if record.len() == 1 && &record[0] == b"\r" => continue,
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
                 // An I/O failure mid-file: the rest cannot be read, and says so.
                 stats.read += 1;
                 stats.rejected += 1;
-                errors.push(csv_error(file, &e));
+                errors.push(csv_error(file, &e, rdr.position().line()));
                 break;
             }
         }
@@ -433,7 +605,8 @@ where
             fields: &header.fields,
             columns,
             line: pos.line(),
-            byte: pos.byte(),
+            byte: pos.byte() + base as u64,
+            source: reread,
             errors: Vec::new(),
         };
         if record.len() != header.width {
@@ -443,9 +616,11 @@ where
                 pos.line(),
                 column,
                 format!(
-                    "found {} fields: expected {} as in the header",
+                    "found {} field{}: expected {} as in the header{}",
                     record.len(),
-                    header.width
+                    if record.len() == 1 { "" } else { "s" },
+                    header.width,
+                    open_quote_hint(&record)
                 ),
             ));
         } else {
@@ -462,14 +637,15 @@ where
         errors.push(InputError::whole_file(
             file,
             format!(
-                "{} data rows not loaded because the header is invalid",
-                stats.read
+                "{} data row{} not loaded because the header is invalid",
+                stats.read,
+                if stats.read == 1 { "" } else { "s" }
             ),
         ));
     } else if header.is_some() && stats.read == 0 {
         errors.push(InputError::new(
             file,
-            2,
+            rdr.position().line().max(2),
             1,
             "no data rows after the header: expected at least one row",
         ));
@@ -477,7 +653,39 @@ where
     stats
 }
 
-fn csv_error(file: &Arc<str>, e: &csv::Error) -> InputError {
-    let line = e.position().map_or(1, |p| p.line().max(1));
-    InputError::new(file, line, 1, format!("cannot read CSV: {e}"))
+/// Required column names, for messages.
+fn required_names(columns: &[Column]) -> String {
+    columns
+        .iter()
+        .filter(|c| c.required)
+        .map(|c| c.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// For a row with the wrong number of fields that spans several lines: the likely cause, a
+/// quote that was never closed and swallowed the lines after it.
+fn open_quote_hint(record: &csv::ByteRecord) -> String {
+    let newlines: usize = record
+        .iter()
+        .map(|f| f.iter().filter(|&&b| b == b'\n').count())
+        .sum();
+    if newlines == 0 {
+        String::new()
+    } else {
+        format!(
+            " (a quoted field runs over {} lines from here: is a closing quote missing?)",
+            newlines + 1
+        )
+    }
+}
+
+/// A failure of the CSV reader itself (in practice an I/O error), at the line it stopped on.
+fn csv_error(file: &Arc<str>, e: &csv::Error, line_now: u64) -> InputError {
+    let line = e.position().map_or(line_now, |p| p.line()).max(1);
+    let message = match e.kind() {
+        csv::ErrorKind::Io(io) => cannot_read(io),
+        _ => format!("cannot read CSV: {e}"),
+    };
+    InputError::new(file, line, 1, message)
 }

@@ -1,9 +1,8 @@
 //! `tenants.csv` → tenants.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use super::table::{opt, read_table, req, Column};
+use super::table::{opt, read_table, req, Column, Source};
 use super::{quote, tenant_key, Ids, Loaded};
 use crate::model::{FileStats, Tenant, TenantIdx, TenantKind};
 
@@ -20,9 +19,14 @@ const KIND: usize = 2;
 const COUNTRY: usize = 3;
 const ORG: usize = 4;
 
-pub(super) fn load(path: &Path, file: &Arc<str>, out: &mut Loaded, ids: &mut Ids) -> FileStats {
+pub(super) fn load(
+    source: Source<'_>,
+    file: &Arc<str>,
+    out: &mut Loaded,
+    ids: &mut Ids,
+) -> FileStats {
     let model = &mut out.model;
-    read_table(path, file, &COLUMNS, &mut out.errors, |row| {
+    read_table(source, file, &COLUMNS, &mut out.errors, |row| {
         let id = row.required(ID);
         let name = row.required(NAME);
         let kind = row.enum_value(KIND, TenantKind::parse, TenantKind::spellings());

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Seeds fuzz/corpus/<target>/ with every input file of that kind under data/ and tests/fixtures/
+# (partners.csv → partners, ..., regions*.csv → regions; config files → config when that target
+# exists). Files are named by content hash, so running it again adds only what is new.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=..
+
+seed() { # seed TARGET FILE...
+  local target=$1; shift
+  mkdir -p "corpus/$target"
+  local f
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    cp "$f" "corpus/$target/$(sha1sum "$f" | cut -c1-16)"
+  done
+}
+
+for kind in partners tenants relationships; do
+  mapfile -t files < <(find "$root/data" "$root/tests/fixtures" -type f -name "$kind*.csv" 2>/dev/null | sort)
+  seed "$kind" "${files[@]}"
+done
+mapfile -t files < <(find "$root/data" "$root/tests/fixtures" -type f -name 'regions*.csv' 2>/dev/null | sort)
+seed regions "${files[@]}"
+if [ -f fuzz_targets/config.rs ]; then
+  mapfile -t files < <(find "$root/data" "$root/tests/fixtures" "$root" -maxdepth 4 -type f \
+    \( -name '*.toml' -o -name 'csp-audit*.json' \) -not -path '*/target/*' -not -name 'Cargo.toml' \
+    -not -path '*/fuzz/*' 2>/dev/null | sort)
+  seed config "${files[@]}"
+fi
+for d in corpus/*/; do
+  echo "$d: $(ls "$d" | wc -l) files"
+done
