@@ -2,17 +2,25 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::path::Path;
 
 use anstream::{AutoStream, ColorChoice};
 use anyhow::Context;
 
-use crate::audit::{audit, load_network, network_rules};
+use crate::audit::{load_network, network_rules};
+use crate::baseline::{fingerprints, hash_parts, Baseline};
 use crate::cli::{AuditArgs, Cli, Command, FailOn, Format, RulesFormat};
+use crate::config::{self, Config, ConfigError, LevelFlags, Levels, CONFIG_FILE};
 use crate::exit::Exit;
 use crate::load::{builtin_regions, load_regions, InputError, InputPaths};
-use crate::report::{Emitter, JsonEmitter, Report, TextEmitter};
+use crate::model::Date;
+use crate::report::{
+    Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, JsonEmitter,
+    JunitEmitter, Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
+};
 use crate::rules::{
-    rejected_row_rule, sort_findings, Finding, Params, RowRef, RuleId, Severity, REGISTRY,
+    self, rejected_row_rule, sort_findings, stale_allow_rule, Finding, RowRef, RuleId, Severity,
+    REGISTRY,
 };
 
 /// How many input errors the text output lists before giving the count.
@@ -132,11 +140,134 @@ fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
     findings.iter().any(|f| f.severity >= threshold)
 }
 
+/// The configuration: `--config FILE`, else `DIR/csp-audit.toml` when it exists, else defaults.
+fn load_config(args: &AuditArgs) -> Result<Config, ConfigError> {
+    let path = match (&args.config, &args.dir) {
+        (Some(p), _) => p.clone(),
+        (None, Some(dir)) if dir.join(CONFIG_FILE).is_file() => dir.join(CONFIG_FILE),
+        _ => return Ok(Config::default()),
+    };
+    Config::load(&path)
+}
+
+/// "Today" for allow-list expiry: `--today`, else `$CSP_AUDIT_TODAY`, else the system date (UTC).
+fn today(args: &AuditArgs) -> Result<Date, String> {
+    let given = args
+        .today
+        .clone()
+        .map(|d| ("--today", d))
+        .or_else(|| std::env::var("CSP_AUDIT_TODAY").ok().map(|d| ("CSP_AUDIT_TODAY", d)));
+    match given {
+        Some((what, text)) => Date::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("invalid date '{text}' in {what}: expected YYYY-MM-DD")),
+        None => {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let epoch = Date::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+            Ok(epoch + chrono::Days::new(secs / 86_400))
+        }
+    }
+}
+
+/// Findings after the allow-list: reported ones (with marks), allowed ones, and a CSP101 finding
+/// for every entry that matched nothing or has expired.
+struct Triaged {
+    reported: Vec<(Finding, Mark)>,
+    allowed: Vec<Allowed>,
+}
+
+fn triage(
+    net: &crate::graph::Network,
+    findings: Vec<Finding>,
+    config: &Config,
+    levels: &Levels,
+    today: Date,
+) -> Triaged {
+    let fps = fingerprints(net, &findings);
+    let mut matched = vec![false; config.allow.len()];
+    let mut out = Triaged {
+        reported: Vec::with_capacity(findings.len()),
+        allowed: Vec::new(),
+    };
+    for (f, fingerprint) in findings.into_iter().zip(fps) {
+        let mark = Mark {
+            fingerprint,
+            config_line: None,
+        };
+        let mut excused = None;
+        for (i, entry) in config.allow.iter().enumerate() {
+            if entry.matches(net, &f) {
+                matched[i] = true;
+                if excused.is_none() && !entry.expired(today) {
+                    excused = Some(entry);
+                }
+            }
+        }
+        match excused {
+            Some(entry) => out.allowed.push(Allowed {
+                finding: f,
+                mark,
+                reason: entry.reason.clone(),
+                owner: entry.owner.clone(),
+                expires: entry.expires,
+                config_line: entry.line,
+            }),
+            None => out.reported.push((f, mark)),
+        }
+    }
+    if levels.enabled(stale_allow_rule()) {
+        for (entry, matched) in config.allow.iter().zip(matched) {
+            if let Some(message) = config::stale_message(entry, matched, today) {
+                let code = entry.rule.info().code;
+                let mut parts = vec!["csp-audit/1", "CSP101", code];
+                parts.extend(entry.entities.iter().map(String::as_str));
+                out.reported.push((
+                    config::stale_finding(entry, message),
+                    Mark {
+                        fingerprint: hash_parts(parts),
+                        config_line: Some(entry.line),
+                    },
+                ));
+            }
+        }
+    }
+    levels.apply(out.reported.iter_mut().map(|(f, _)| f));
+    levels.apply(out.allowed.iter_mut().map(|a| &mut a.finding));
+    out
+}
+
 fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
     let paths = match input_paths(args) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
+            return Ok(Exit::BadInput);
+        }
+    };
+    let config = match load_config(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}\nerror: invalid configuration; nothing was audited");
+            return Ok(Exit::BadInput);
+        }
+    };
+    let flags = LevelFlags {
+        warn: &args.warn,
+        deny: &args.deny,
+        allow: &args.allow,
+    };
+    let (levels, today) = match (Levels::resolve(&config, &flags), today(args)) {
+        (Ok(levels), Ok(today)) => (levels, today),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::BadInput);
+        }
+    };
+    let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{e}\nerror: invalid baseline; nothing was audited");
             return Ok(Exit::BadInput);
         }
     };
@@ -151,41 +282,97 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
         },
     };
     let loaded = load_network(&paths, regions);
+    let mut ci = CiInfo {
+        paths: Some(paths),
+        config_file: config.file.clone(),
+        ..CiInfo::default()
+    };
+    let mut rules: Vec<RuleId> = network_rules()
+        .into_iter()
+        .filter(|r| levels.enabled(*r))
+        .collect();
     if !loaded.errors.is_empty() && !args.keep_going {
-        if args.format == Format::Json {
-            let rules = network_rules();
-            let report = Report {
-                net: &loaded.net,
-                findings: &[],
-                errors: &loaded.errors,
-                rules: &rules,
-            };
-            write_report(args, &report)?;
-        } else {
+        let report = Report {
+            net: &loaded.net,
+            findings: &[],
+            errors: &loaded.errors,
+            rules: &rules,
+            ci: &ci,
+        };
+        if matches!(args.format, Format::Text | Format::Csv) && args.output.is_none() {
             report_input_errors(args, &loaded.errors)?;
+        } else {
+            write_report(args.format, args.output.as_deref(), &report)?;
         }
+        write_extra_reports(args, &report)?;
         return Ok(Exit::BadInput);
     }
-    let mut findings = audit(&loaded.net, &Params::default());
-    let mut rules = network_rules();
-    if args.keep_going {
+    let mut findings = rules::run(&loaded.net, &config.params, |r| levels.enabled(r));
+    if args.keep_going && levels.enabled(rejected_row_rule()) {
         rules.push(rejected_row_rule());
         findings.extend(loaded.errors.iter().map(rejected_row_finding));
         sort_findings(&loaded.net, &mut findings);
     }
+    if !config.allow.is_empty() && levels.enabled(stale_allow_rule()) {
+        rules.push(stale_allow_rule());
+    }
+    let triaged = triage(&loaded.net, findings, &config, &levels, today);
+    ci.allowed = triaged.allowed;
+
+    if let Some(path) = &args.write_baseline {
+        let (fs, fps): (Vec<&Finding>, Vec<&str>) = triaged
+            .reported
+            .iter()
+            .map(|(f, m)| (f, m.fingerprint.as_str()))
+            .unzip();
+        Baseline::of(&loaded.net, &fs, &fps)
+            .save(path)
+            .with_context(|| format!("cannot write the baseline to {}", path.display()))?;
+        eprintln!(
+            "wrote {} fingerprints to {}",
+            fs.len(),
+            path.display()
+        );
+    }
+    let (findings, marks): (Vec<Finding>, Vec<Mark>) = match &baseline {
+        None => triaged.reported.into_iter().unzip(),
+        Some(b) => {
+            let known = b.fingerprints();
+            let current: std::collections::BTreeSet<&str> = triaged
+                .reported
+                .iter()
+                .map(|(_, m)| m.fingerprint.as_str())
+                .chain(ci.allowed.iter().map(|a| a.mark.fingerprint.as_str()))
+                .collect();
+            let fixed = known.difference(&current).count();
+            let (old, new): (Vec<_>, Vec<_>) = triaged
+                .reported
+                .into_iter()
+                .partition(|(_, m)| known.contains(m.fingerprint.as_str()));
+            ci.baseline = Some(BaselineCounts {
+                baselined: old.len(),
+                fixed,
+            });
+            new.into_iter().unzip()
+        }
+    };
+    ci.marks = marks;
     let report = Report {
         net: &loaded.net,
         findings: &findings,
         errors: &loaded.errors,
         rules: &rules,
+        ci: &ci,
     };
-    write_report(args, &report)?;
+    write_report(args.format, args.output.as_deref(), &report)?;
+    write_extra_reports(args, &report)?;
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
     Ok(if !loaded.errors.is_empty() {
         Exit::BadInput
-    } else if fails(&findings, args.fail_on) {
-        Exit::Findings
-    } else {
+    } else if args.exit_zero || args.write_baseline.is_some() || !fails(&findings, fail_on) {
         Exit::Clean
+    } else {
+        Exit::Findings
     })
 }
 
@@ -204,12 +391,22 @@ fn rejected_row_finding(e: &InputError) -> Finding {
     f
 }
 
-fn write_report(args: &AuditArgs, report: &Report<'_>) -> anyhow::Result<()> {
-    let emitter: &dyn Emitter = match args.format {
+fn emitter(format: Format) -> &'static dyn Emitter {
+    match format {
         Format::Text => &TextEmitter,
         Format::Json => &JsonEmitter,
-    };
-    match &args.output {
+        Format::Sarif => &SarifEmitter,
+        Format::Junit => &JunitEmitter,
+        Format::Github => &GithubEmitter,
+        Format::Markdown => &MarkdownEmitter,
+        Format::Csv => &CsvEmitter,
+    }
+}
+
+/// Writes one report to `path`, or to standard output.
+fn write_report(format: Format, path: Option<&Path>, report: &Report<'_>) -> anyhow::Result<()> {
+    let emitter = emitter(format);
+    match path {
         Some(path) => {
             let file = File::create(path)
                 .with_context(|| format!("cannot write report to {}", path.display()))?;
@@ -223,6 +420,14 @@ fn write_report(args: &AuditArgs, report: &Report<'_>) -> anyhow::Result<()> {
             emitter.emit(report, &mut out)?;
             out.flush()?;
         }
+    }
+    Ok(())
+}
+
+/// Writes the `--report FORMAT=PATH` reports.
+fn write_extra_reports(args: &AuditArgs, report: &Report<'_>) -> anyhow::Result<()> {
+    for spec in &args.reports {
+        write_report(spec.format, Some(&spec.path), report)?;
     }
     Ok(())
 }

@@ -60,9 +60,38 @@ pub struct AuditArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit with 1 when a finding at or above this severity is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Also write a report in FORMAT to PATH (repeatable), e.g. `--report sarif=out.sarif`.
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = parse_report_spec)]
+    pub reports: Vec<ReportSpec>,
+    /// Exit with 1 when a finding at or above this severity is reported [default: error, or
+    /// `fail-on` in the configuration].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Exit with 0 even when findings are reported (bad input or configuration still exits 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Configuration file [default: DIR/csp-audit.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Report the rule's findings as warnings (code or name; repeatable).
+    #[arg(long, value_name = "RULE")]
+    pub warn: Vec<String>,
+    /// Report the rule's findings as errors (code or name; repeatable).
+    #[arg(long, value_name = "RULE")]
+    pub deny: Vec<String>,
+    /// Do not run the rule (code or name; repeatable).
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+    /// Report and fail only on findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the fingerprints of this run's findings in FILE (the run then exits 0 unless the
+    /// input is bad).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// The date allow-list expiry is judged against [default: $CSP_AUDIT_TODAY, else today].
+    #[arg(long, value_name = "YYYY-MM-DD", hide = true)]
+    pub today: Option<String>,
     /// Audit the rows that loaded even when some did not; every rejected row is reported as a
     /// CSP100 finding and the exit code stays 2.
     #[arg(long)]
@@ -76,6 +105,49 @@ pub enum Format {
     Text,
     /// For machines: the documented JSON format, version 1.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// JUnit XML: one test case per rule, for CI test dashboards.
+    Junit,
+    /// GitHub Actions workflow commands: annotations on the CSV rows.
+    Github,
+    /// Markdown, for a job summary or a pull-request comment.
+    Markdown,
+    /// Findings as CSV rows, for a spreadsheet.
+    Csv,
+}
+
+/// A `--report FORMAT=PATH` request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportSpec {
+    /// The format.
+    pub format: Format,
+    /// Where to write it.
+    pub path: PathBuf,
+}
+
+/// Parses `FORMAT=PATH`.
+fn parse_report_spec(s: &str) -> Result<ReportSpec, String> {
+    let (format, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=PATH (e.g. sarif=out.sarif), found '{s}'"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!(
+            "unknown format '{format}': expected one of {}",
+            names.join(", ")
+        )
+    })?;
+    if path.is_empty() {
+        return Err(format!("no path after '{format:?}='").to_lowercase());
+    }
+    Ok(ReportSpec {
+        format,
+        path: PathBuf::from(path),
+    })
 }
 
 /// Formats of `rules`.

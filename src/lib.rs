@@ -6,7 +6,9 @@
 
 pub mod app;
 pub mod audit;
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod exit;
 pub mod generate;
 pub mod graph;

@@ -18,7 +18,30 @@ struct Doc<'a> {
     version: u32,
     summary: Summary,
     findings: Vec<JsonFinding<'a>>,
+    /// Findings excused by the allow-list, with the entry that excuses each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    allowed: Vec<JsonAllowed<'a>>,
     errors: &'a [InputError],
+}
+
+/// An allowed finding in the JSON format.
+#[derive(Serialize)]
+struct JsonAllowed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    allow: JsonAllow<'a>,
+}
+
+/// The allow entry that excuses a finding.
+#[derive(Serialize)]
+struct JsonAllow<'a> {
+    reason: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<String>,
+    /// Line of the entry in the configuration file.
+    line: u32,
 }
 
 /// One finding in the JSON format.
@@ -39,6 +62,9 @@ pub struct JsonFinding<'a> {
     /// The self-sale cycle, where the rule has one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub path: Vec<&'a str>,
+    /// The stable fingerprint (baselines, SARIF), when computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<&'a str>,
 }
 
 /// A row reference in the JSON format.
@@ -74,6 +100,7 @@ impl<'a> JsonFinding<'a> {
                 })
                 .collect(),
             path: f.path.iter().map(|e| e.id(net)).collect(),
+            fingerprint: None,
         }
     }
 }
@@ -86,7 +113,28 @@ impl Emitter for JsonEmitter {
             findings: report
                 .findings
                 .iter()
-                .map(|f| JsonFinding::new(report, f))
+                .enumerate()
+                .map(|(i, f)| JsonFinding {
+                    fingerprint: report.mark(i).map(|m| m.fingerprint.as_str()),
+                    ..JsonFinding::new(report, f)
+                })
+                .collect(),
+            allowed: report
+                .ci
+                .allowed
+                .iter()
+                .map(|a| JsonAllowed {
+                    finding: JsonFinding {
+                        fingerprint: Some(&a.mark.fingerprint),
+                        ..JsonFinding::new(report, &a.finding)
+                    },
+                    allow: JsonAllow {
+                        reason: &a.reason,
+                        owner: a.owner.as_deref(),
+                        expires: a.expires.map(|d| d.to_string()),
+                        line: a.config_line,
+                    },
+                })
                 .collect(),
             errors: report.errors,
         };

@@ -123,6 +123,22 @@ impl Emitter for TextEmitter {
             let name = crate::rules::RuleId::find(code).map_or("", |r| r.info().name);
             writeln!(out, "    {code} {name:<32} {n}")?;
         }
+        if s.allowed > 0 || report.ci.config_file.is_some() {
+            let file = report.ci.config_file.as_deref().unwrap_or("the configuration");
+            writeln!(
+                out,
+                "  allowed: {} (excused by {file}, not failing)",
+                s.allowed
+            )?;
+        }
+        if let Some(b) = &s.baseline {
+            writeln!(
+                out,
+                "  baseline: {} (not reported), {} fixed since it was written",
+                plural(b.baselined, "finding"),
+                b.fixed
+            )?;
+        }
         Ok(())
     }
 }

@@ -1,0 +1,214 @@
+//! SARIF 2.1.0, as GitHub code scanning reads it.
+//!
+//! One run; `tool.driver.rules` lists every rule of the registry; one result per finding,
+//! located at its first row (the CSV file as named on the command line, and the line), with
+//! the other rows as related locations, `partialFingerprints` from [`crate::baseline`], a code
+//! flow for a self-sale cycle, and allowed findings as results with an external suppression.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Map, Value};
+
+use super::{Emitter, Location, Mark, Report};
+use crate::rules::{Entity, Finding, Severity, REGISTRY};
+
+/// Emits SARIF 2.1.0.
+pub struct SarifEmitter;
+
+/// The key of our fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "cspAuditFinding/v1";
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// The text under the doc's first `## ` heading ("What it finds"), as one paragraph.
+fn first_section(doc: &str) -> String {
+    doc.lines()
+        .skip_while(|l| !l.starts_with("## "))
+        .skip(1)
+        .take_while(|l| !l.starts_with("## "))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn rules() -> Vec<Value> {
+    REGISTRY
+        .iter()
+        .map(|r| {
+            let doc = r.doc_text();
+            let full = first_section(&doc);
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": if full.is_empty() { r.summary.to_string() } else { full }},
+                "help": {"text": doc, "markdown": doc},
+                "defaultConfiguration": {"level": level(r.default_severity)},
+                "properties": {"tags": ["csp", "compliance"]},
+            })
+        })
+        .collect()
+}
+
+fn physical(loc: &Location) -> Value {
+    json!({
+        "artifactLocation": {"uri": loc.path},
+        "region": {"startLine": loc.line},
+    })
+}
+
+/// Where an entity of a cycle is defined: its row in partners.csv or tenants.csv; an
+/// organization has no row of its own, so it points at the finding's row.
+fn entity_location(report: &Report<'_>, e: &Entity, fallback: Option<&Location>) -> Value {
+    use crate::model::InputFile;
+    let m = &report.net.model;
+    let loc = match *e {
+        Entity::Partner(p) => Some(report.row_location(InputFile::Partners, m.partner(p).line)),
+        Entity::Tenant(t) => Some(report.row_location(InputFile::Tenants, m.tenant(t).line)),
+        Entity::Org(_) => fallback.cloned(),
+    };
+    let mut v = json!({
+        "message": {"text": format!("{} {}", e.kind(), e.id(report.net))},
+    });
+    if let Some(loc) = loc {
+        v["physicalLocation"] = physical(&loc);
+    }
+    json!({"location": v})
+}
+
+fn result(report: &Report<'_>, f: &Finding, mark: Option<&Mark>) -> Value {
+    let info = f.rule.info();
+    let mut r = Map::new();
+    r.insert("ruleId".into(), json!(info.code));
+    r.insert("ruleIndex".into(), json!(f.rule.0));
+    r.insert("level".into(), json!(level(f.severity)));
+    r.insert("message".into(), json!({"text": f.message}));
+    let loc = report.location(f, mark);
+    if let Some(loc) = &loc {
+        let mut l = json!({"physicalLocation": physical(loc)});
+        let ids = f.entity_ids(report.net);
+        if !ids.is_empty() {
+            l["logicalLocations"] = json!([{"name": ids.join(" "), "kind": "entities"}]);
+        }
+        r.insert("locations".into(), json!([l]));
+    }
+    let related: Vec<Value> = f
+        .rows
+        .iter()
+        .skip(1)
+        .enumerate()
+        .map(|(i, row)| {
+            let l = report.row_location(row.file, row.line);
+            json!({"id": i + 1, "physicalLocation": physical(&l)})
+        })
+        .collect();
+    if !related.is_empty() {
+        r.insert("relatedLocations".into(), json!(related));
+    }
+    if let Some(m) = mark {
+        r.insert(
+            "partialFingerprints".into(),
+            json!({ FINGERPRINT_KEY: m.fingerprint }),
+        );
+    }
+    if !f.path.is_empty() {
+        let steps: Vec<Value> = f
+            .path
+            .iter()
+            .map(|e| entity_location(report, e, loc.as_ref()))
+            .collect();
+        r.insert(
+            "codeFlows".into(),
+            json!([{
+                "message": {"text": "the cycle from the seller back to itself through affiliates"},
+                "threadFlows": [{"locations": steps}],
+            }]),
+        );
+    }
+    Value::Object(r)
+}
+
+impl Emitter for SarifEmitter {
+    fn emit(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let baseline = report.ci.baseline.is_some();
+        let mut results: Vec<Value> = report
+            .findings
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut v = result(report, f, report.mark(i));
+                if baseline {
+                    v["baselineState"] = json!("new");
+                }
+                v
+            })
+            .collect();
+        for a in &report.ci.allowed {
+            let mut v = result(report, &a.finding, Some(&a.mark));
+            let mut justification = a.reason.clone();
+            if let Some(owner) = &a.owner {
+                justification.push_str(&format!(" (owner: {owner})"));
+            }
+            if let Some(d) = a.expires {
+                justification.push_str(&format!(" (expires {d})"));
+            }
+            let mut s = json!({
+                "kind": "external",
+                "status": "accepted",
+                "justification": justification,
+            });
+            if let Some(file) = &report.ci.config_file {
+                s["location"] = json!({"physicalLocation": physical(&Location {
+                    path: super::slashes(file),
+                    line: a.config_line,
+                })});
+            }
+            v["suppressions"] = json!([s]);
+            results.push(v);
+        }
+        let notifications: Vec<Value> = report
+            .errors
+            .iter()
+            .map(|e| {
+                json!({
+                    "level": "error",
+                    "message": {"text": e.message},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": super::slashes(&e.file)},
+                        "region": {"startLine": e.line, "startColumn": e.column},
+                    }}],
+                })
+            })
+            .collect();
+        let mut invocation = json!({"executionSuccessful": report.errors.is_empty()});
+        if !notifications.is_empty() {
+            invocation["toolExecutionNotifications"] = json!(notifications);
+        }
+        let doc = json!({
+            "$schema": SCHEMA,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": env!("CARGO_PKG_NAME"),
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                    "rules": rules(),
+                }},
+                "invocations": [invocation],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }],
+        });
+        serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+}
