@@ -1,0 +1,122 @@
+//! One fixture network per rule under `tests/fixtures/csp0NN-*/`, each with violating and
+//! allowed cases, and its exact expected findings in `expected.json` (written by hand; every
+//! finding carries a `why`). A fixture's expectation lists every finding of every rule on it, so
+//! the allowed cases are checked against all rules, not only the one the fixture is about.
+
+mod expect;
+
+use std::path::{Path, PathBuf};
+
+use expect::{assert_same, audit_dir, Seen};
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Reads `expected.json`: `{"shows": "...", "findings": [{"rule", "entities", "rows", "path"?,
+/// "why"}]}`.
+fn expected(dir: &Path) -> Vec<Seen> {
+    let path = dir.join("expected.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let doc: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+    assert!(
+        doc["shows"].as_str().is_some_and(|s| !s.is_empty()),
+        "{}: say what the fixture shows",
+        path.display()
+    );
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().map(|s| s.as_str().unwrap_or_default().to_string()).collect())
+            .unwrap_or_default()
+    };
+    doc["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{}: no findings array", path.display()))
+        .iter()
+        .map(|f| {
+            assert!(
+                f["why"].as_str().is_some_and(|s| !s.is_empty()),
+                "{}: every expected finding says why: {f}",
+                path.display()
+            );
+            Seen {
+                rule: f["rule"].as_str().unwrap_or_default().to_string(),
+                entities: strings(&f["entities"]),
+                rows: f["rows"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|n| n.as_u64()).map(|n| n as u32).collect())
+                    .unwrap_or_default(),
+                path: strings(&f["path"]),
+            }
+        })
+        .collect()
+}
+
+fn check(name: &str) {
+    let dir = fixtures().join(name);
+    let want = expected(&dir);
+    assert!(!want.is_empty(), "{name}: a fixture must violate its rule");
+    let found = audit_dir(&dir);
+    assert_same(name, &found, &want);
+}
+
+macro_rules! fixture_tests {
+    ($($test:ident => $dir:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                check($dir);
+            }
+        )*
+
+        /// Every `csp0*` fixture folder has a test above.
+        const FIXTURES: &[&str] = &[$($dir),*];
+    };
+}
+
+fixture_tests! {
+    csp001_reseller_as_seller => "csp001-reseller-as-seller",
+    csp002_broken_reseller_chain => "csp002-broken-reseller-chain",
+    csp003_cross_region_customer => "csp003-cross-region-customer",
+    csp004_cross_region_partnership => "csp004-cross-region-partnership",
+    csp005_self_sale_through_affiliates => "csp005-self-sale-through-affiliates",
+    csp006_duplicate_relationships => "csp006-duplicate-relationships",
+    csp007_purchase_into_partner_tenant => "csp007-purchase-into-partner-tenant",
+    csp008_reseller_buys_from_own_provider => "csp008-reseller-buys-from-own-provider",
+    csp009_mpa_signed_after_transaction => "csp009-mpa-signed-after-transaction",
+    csp010_reseller_not_onboarded_or_enrolled => "csp010-reseller-not-onboarded-or-enrolled",
+}
+
+#[test]
+fn every_rule_fixture_folder_is_tested() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(fixtures())
+        .expect("tests/fixtures")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("csp0"))
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = FIXTURES.iter().map(|s| s.to_string()).collect();
+    listed.sort();
+    assert_eq!(on_disk, listed);
+}
+
+#[test]
+fn every_rule_has_a_fixture_named_after_it_that_expects_it() {
+    for n in 1..=10 {
+        let code = format!("CSP{n:03}");
+        let prefix = format!("csp{n:03}-");
+        let dir = FIXTURES
+            .iter()
+            .find(|d| d.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no fixture for {code}"));
+        let want = expected(&fixtures().join(dir));
+        assert!(
+            want.iter().any(|f| f.rule == code),
+            "{dir} does not expect a single {code} finding"
+        );
+    }
+}
