@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Seeds fuzz/corpus/<target>/ with every input file of that kind under data/ and tests/fixtures/
-# (partners.csv → partners, ..., regions*.csv → regions; config files → config when that target
-# exists). Files are named by content hash, so running it again adds only what is new.
+# (partners.csv → partners, ..., regions*.csv → regions, *.toml → config). Files are named by
+# content hash, so running it again adds only what is new.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=..
@@ -22,12 +22,8 @@ for kind in partners tenants relationships; do
 done
 mapfile -t files < <(find "$root/data" "$root/tests/fixtures" -type f -name 'regions*.csv' 2>/dev/null | sort)
 seed regions "${files[@]}"
-if [ -f fuzz_targets/config.rs ]; then
-  mapfile -t files < <(find "$root/data" "$root/tests/fixtures" "$root" -maxdepth 4 -type f \
-    \( -name '*.toml' -o -name 'csp-audit*.json' \) -not -path '*/target/*' -not -name 'Cargo.toml' \
-    -not -path '*/fuzz/*' 2>/dev/null | sort)
-  seed config "${files[@]}"
-fi
+mapfile -t files < <(find "$root/data" "$root/tests/fixtures" -type f -name '*.toml' 2>/dev/null | sort)
+seed config "${files[@]}"
 for d in corpus/*/; do
   echo "$d: $(ls "$d" | wc -l) files"
 done
