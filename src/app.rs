@@ -417,11 +417,32 @@ fn write_report(format: Format, path: Option<&Path>, report: &Report<'_>) -> any
         }
         None => {
             let mut out = stdout();
-            emitter.emit(report, &mut out)?;
-            out.flush()?;
+            match emitter.emit(report, &mut out).and_then(|()| out.flush()) {
+                // A closed pipe (`csp-audit audit DIR | head`) is a reader that has read
+                // enough: the run ends quietly, with the exit code of what it found.
+                Err(e) if is_broken_pipe(&e) => {}
+                written => written?,
+            }
         }
     }
     Ok(())
+}
+
+/// Whether writing failed because the reader closed the pipe, also when an emitter wrapped
+/// that error (as serde_json does).
+fn is_broken_pipe(e: &io::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|e| e as _);
+    while let Some(inner) = source {
+        let kind = inner
+            .downcast_ref::<io::Error>()
+            .map(io::Error::kind)
+            .or_else(|| inner.downcast_ref::<serde_json::Error>()?.io_error_kind());
+        if kind == Some(io::ErrorKind::BrokenPipe) {
+            return true;
+        }
+        source = inner.source();
+    }
+    e.kind() == io::ErrorKind::BrokenPipe
 }
 
 /// Writes the `--report FORMAT=PATH` reports.

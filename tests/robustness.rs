@@ -274,3 +274,57 @@ proptest! {
         prop_assert_eq!(kept, text);
     }
 }
+
+/// Runs `csp-audit audit DIR --format FORMAT` with standard output into a pipe whose reader
+/// reads `keep` lines and closes it; returns the exit code and standard error.
+fn audit_into_closed_pipe(dir: &Path, format: &str, keep: usize) -> (Option<i32>, String) {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("csp-audit"))
+        .args(["audit", &dir.display().to_string(), "--format", format])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    for _ in 0..keep {
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("a line");
+        assert!(!line.is_empty());
+    }
+    drop(stdout);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    (child.wait().expect("wait").code(), stderr)
+}
+
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    // A network whose report is several times a pipe's buffer (64 KiB), so that writing fails.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = csp_audit::generate::Config {
+        violations: csp_audit::generate::Violations::Rate(0.05),
+        ..csp_audit::generate::Config::new(20_000)
+    };
+    csp_audit::generate::generate(&cfg, dir.path()).expect("generate");
+    let full = std::process::Command::new(assert_cmd::cargo::cargo_bin("csp-audit"))
+        .args(["audit", &dir.path().display().to_string()])
+        .output()
+        .expect("run");
+    assert!(full.stdout.len() > 4 << 16, "{} bytes", full.stdout.len());
+    assert_eq!(full.status.code(), Some(1));
+    for format in ["text", "json"] {
+        for keep in [0, 1] {
+            let (code, stderr) = audit_into_closed_pipe(dir.path(), format, keep);
+            assert!(!stderr.contains("panicked"), "{format}: {stderr}");
+            assert_eq!(stderr, "", "{format}");
+            // The exit code is that of what was found, as if the whole report had been read.
+            assert_eq!(code, Some(1), "{format}, {keep} lines read");
+        }
+    }
+}
