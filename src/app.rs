@@ -15,8 +15,8 @@ use crate::exit::Exit;
 use crate::load::{builtin_regions, load_regions, InputError, InputPaths};
 use crate::model::Date;
 use crate::report::{
-    Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, JsonEmitter,
-    JunitEmitter, Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
+    Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, JsonEmitter, JunitEmitter,
+    Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
 };
 use crate::rules::{
     self, rejected_row_rule, sort_findings, stale_allow_rule, Finding, RowRef, RuleId, Severity,
@@ -152,11 +152,11 @@ fn load_config(args: &AuditArgs) -> Result<Config, ConfigError> {
 
 /// "Today" for allow-list expiry: `--today`, else `$CSP_AUDIT_TODAY`, else the system date (UTC).
 fn today(args: &AuditArgs) -> Result<Date, String> {
-    let given = args
-        .today
-        .clone()
-        .map(|d| ("--today", d))
-        .or_else(|| std::env::var("CSP_AUDIT_TODAY").ok().map(|d| ("CSP_AUDIT_TODAY", d)));
+    let given = args.today.clone().map(|d| ("--today", d)).or_else(|| {
+        std::env::var("CSP_AUDIT_TODAY")
+            .ok()
+            .map(|d| ("CSP_AUDIT_TODAY", d))
+    });
     match given {
         Some((what, text)) => Date::parse_from_str(text.trim(), "%Y-%m-%d")
             .map_err(|_| format!("invalid date '{text}' in {what}: expected YYYY-MM-DD")),
@@ -299,7 +299,8 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
             rules: &rules,
             ci: &ci,
         };
-        if matches!(args.format, Format::Text | Format::Csv) && args.output.is_none() {
+        // Text and CSV have no place for input problems: they go to standard error, as ever.
+        if matches!(args.format, Format::Text | Format::Csv) {
             report_input_errors(args, &loaded.errors)?;
         } else {
             write_report(args.format, args.output.as_deref(), &report)?;
@@ -328,11 +329,7 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
         Baseline::of(&loaded.net, &fs, &fps)
             .save(path)
             .with_context(|| format!("cannot write the baseline to {}", path.display()))?;
-        eprintln!(
-            "wrote {} fingerprints to {}",
-            fs.len(),
-            path.display()
-        );
+        eprintln!("wrote {} fingerprints to {}", fs.len(), path.display());
     }
     let (findings, marks): (Vec<Finding>, Vec<Mark>) = match &baseline {
         None => triaged.reported.into_iter().unzip(),

@@ -216,11 +216,9 @@ impl Source<'_> {
     fn date(&self, v: &Spanned<toml::Value>, what: &str) -> Result<Date, ConfigError> {
         let parsed = match v.get_ref() {
             toml::Value::String(s) => Date::parse_from_str(s, "%Y-%m-%d").ok(),
-            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
-                dt.date.and_then(|d| {
-                    Date::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
-                })
-            }
+            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt
+                .date
+                .and_then(|d| Date::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())),
             _ => None,
         };
         parsed.ok_or_else(|| {
@@ -414,8 +412,11 @@ mod tests {
 
     #[test]
     fn flags_override_the_file_and_conflicts_are_refused() {
-        let config = Config::parse("c.toml", "[rules]\nCSP006 = \"error\"\nself-sale = \"off\"\n")
-            .expect("valid");
+        let config = Config::parse(
+            "c.toml",
+            "[rules]\nCSP006 = \"error\"\nself-sale = \"off\"\n",
+        )
+        .expect("valid");
         let six = RuleId::find("CSP006").expect("rule");
         let five = RuleId::find("CSP005").expect("rule");
         let levels = Levels::resolve(&config, &LevelFlags::default()).expect("levels");

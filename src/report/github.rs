@@ -87,9 +87,6 @@ mod tests {
     #[test]
     fn escapes_follow_the_runner() {
         assert_eq!(escape_data("50%\r\nnext: a,b"), "50%25%0D%0Anext: a,b");
-        assert_eq!(
-            escape_property("C:\\data,x%\n"),
-            "C%3A\\data%2Cx%25%0A"
-        );
+        assert_eq!(escape_property("C:\\data,x%\n"), "C%3A\\data%2Cx%25%0A");
     }
 }

@@ -23,10 +23,13 @@ fn finding_line(report: &Report<'_>, i: usize, f: &Finding) -> String {
     format!("{at}{}: {}", f.severity.as_str(), f.message)
 }
 
+/// A failed case: the failure's message, its type (the worst severity) and the listing.
+type Failure<'a> = (String, &'a str, String);
+
 fn case(
     w: &mut Writer<&mut dyn Write>,
     name: &str,
-    failure: Option<(String, &str, String)>,
+    failure: Option<Failure<'_>>,
 ) -> io::Result<()> {
     let mut start = BytesStart::new("testcase");
     start.push_attribute(("classname", SUITE));
@@ -49,7 +52,7 @@ fn case(
 
 impl Emitter for JunitEmitter {
     fn emit(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let mut cases: Vec<(String, Option<(String, &str, String)>)> = Vec::new();
+        let mut cases: Vec<(String, Option<Failure<'_>>)> = Vec::new();
         if !report.errors.is_empty() {
             let body: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
             cases.push((
@@ -87,7 +90,11 @@ impl Emitter for JunitEmitter {
             cases.push((
                 name,
                 Some((
-                    format!("{n} finding{}: {}", if n == 1 { "" } else { "s" }, info.summary),
+                    format!(
+                        "{n} finding{}: {}",
+                        if n == 1 { "" } else { "s" },
+                        info.summary
+                    ),
                     worst.as_str(),
                     body.join("\n"),
                 )),

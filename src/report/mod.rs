@@ -168,8 +168,7 @@ impl Report<'_> {
     /// Where `f` is: its configuration line (CSP101), else its first row, in the file as named
     /// on the command line.
     pub fn location(&self, f: &Finding, mark: Option<&Mark>) -> Option<Location> {
-        if let (Some(line), Some(file)) = (mark.and_then(|m| m.config_line), &self.ci.config_file)
-        {
+        if let (Some(line), Some(file)) = (mark.and_then(|m| m.config_line), &self.ci.config_file) {
             return Some(Location {
                 path: slashes(file),
                 line,

@@ -124,7 +124,11 @@ impl Emitter for TextEmitter {
             writeln!(out, "    {code} {name:<32} {n}")?;
         }
         if s.allowed > 0 || report.ci.config_file.is_some() {
-            let file = report.ci.config_file.as_deref().unwrap_or("the configuration");
+            let file = report
+                .ci
+                .config_file
+                .as_deref()
+                .unwrap_or("the configuration");
             writeln!(
                 out,
                 "  allowed: {} (excused by {file}, not failing)",

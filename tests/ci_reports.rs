@@ -1,0 +1,293 @@
+//! The CI report formats on the bundled sample: SARIF validated against the official SARIF 2.1.0
+//! schema, snapshots of every format, several reports in one run.
+
+mod ci_support;
+
+use std::collections::BTreeSet;
+
+use ci_support::{run, s};
+use serde_json::Value;
+
+/// The official OASIS schema, kept in the repository (see tests/schemas/README.md).
+fn sarif_validator() -> jsonschema::Validator {
+    let text =
+        std::fs::read_to_string(ci_support::root().join("tests/schemas/sarif-schema-2.1.0.json"))
+            .expect("schema");
+    let mut schema: Value = serde_json::from_str(&text).expect("schema JSON");
+    // The published schema has one pattern that is not a valid regular expression (an unmatched
+    // `]`, on `run.language` and `toolComponent.language`), which the validator's meta-schema
+    // check rejects. It is corrected here, in memory; csp-audit never writes `language`.
+    for def in ["run", "toolComponent"] {
+        let language = &mut schema["definitions"][def]["properties"]["language"]["pattern"];
+        assert_eq!(language, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
+        *language = Value::from("^[a-zA-Z]{2}$|^[a-zA-Z]{2}-[a-zA-Z]{2}$");
+    }
+    jsonschema::validator_for(&schema).expect("valid schema")
+}
+
+fn assert_valid_sarif(doc: &Value) {
+    let v = sarif_validator();
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema errors:\n{}",
+        errors.join("\n")
+    );
+}
+
+const ALLOW: &str = r#"[[allow]]
+rule = "CSP003"
+entities = ["D-ALPINE-US", "t-liberty-ca"]
+reason = "tenant moves to the US entity"
+owner = "partner-ops"
+expires = 2026-12-31
+
+[[allow]]
+rule = "CSP001"
+entities = ["R-NOBODY"]
+reason = "a partner that has left the program"
+"#;
+
+#[test]
+fn sarif_is_valid_and_complete() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cfg = tmp.path().join("csp-audit.toml");
+    std::fs::write(&cfg, ALLOW).expect("write");
+    let r = run(&[
+        "audit",
+        "data/sample",
+        "--format",
+        "sarif",
+        "--config",
+        s(&cfg),
+    ]);
+    assert_eq!(r.code, 1);
+    let doc: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_valid_sarif(&doc);
+
+    let run0 = &doc["runs"][0];
+    let rules = run0["tool"]["driver"]["rules"].as_array().expect("rules");
+    assert_eq!(rules.len(), 12, "every rule of the registry");
+    assert_eq!(rules[4]["id"], "CSP005");
+    assert_eq!(rules[4]["name"], "self-sale");
+    assert!(rules[4]["help"]["text"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("## What it finds\n")));
+
+    let results = run0["results"].as_array().expect("results");
+    // 26 findings: 25 reported, 1 allowed (suppressed); 1 CSP101 for the unmatched entry.
+    assert_eq!(results.len(), 27);
+    let suppressed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["ruleId"], "CSP003");
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "external");
+    assert_eq!(
+        suppressed[0]["suppressions"][0]["justification"],
+        "tenant moves to the US entity (owner: partner-ops) (expires 2026-12-31)"
+    );
+    let loc = &suppressed[0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "data/sample/relationships.csv"
+    );
+    assert_eq!(loc["region"]["startLine"], 60);
+
+    let stale: Vec<&Value> = results.iter().filter(|r| r["ruleId"] == "CSP101").collect();
+    assert_eq!(stale.len(), 1);
+    assert_eq!(stale[0]["level"], "warning");
+    assert_eq!(
+        stale[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        8
+    );
+
+    // Fingerprints: present on every result, all different.
+    let fps: BTreeSet<&str> = results
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["cspAuditFinding/v1"]
+                .as_str()
+                .expect("fp")
+        })
+        .collect();
+    assert_eq!(fps.len(), 27);
+
+    // The self-sale through an affiliate chain carries its cycle as a code flow.
+    let cycle = results
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "CSP005"
+                && r["message"]["text"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("R-FABRIKAM-DE"))
+        })
+        .expect("CSP005 result");
+    let steps: Vec<&str> = cycle["codeFlows"][0]["threadFlows"][0]["locations"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|l| l["location"]["message"]["text"].as_str().expect("text"))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "partner R-FABRIKAM-DE",
+            "tenant t-fabrikam-uk-ops",
+            "organization ORG-FABRIKAM-UK",
+            "organization ORG-FABRIKAM-HOLDING",
+            "organization ORG-FABRIKAM",
+            "partner R-FABRIKAM-DE",
+        ]
+    );
+}
+
+#[test]
+fn sarif_fingerprints_are_the_baseline_fingerprints() {
+    let sarif: Value =
+        serde_json::from_str(&run(&["audit", "data/sample", "--format", "sarif"]).stdout)
+            .expect("sarif");
+    let json: Value =
+        serde_json::from_str(&run(&["audit", "data/sample", "--format", "json"]).stdout)
+            .expect("json");
+    let a: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| &r["partialFingerprints"]["cspAuditFinding/v1"])
+        .collect();
+    let b: Vec<&Value> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| &f["fingerprint"])
+        .collect();
+    assert_eq!(a.len(), 26);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn sarif_with_input_errors_is_valid() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    ci_support::copy_sample(tmp.path());
+    let rels = tmp.path().join("relationships.csv");
+    let mut text = std::fs::read_to_string(&rels).expect("read");
+    text.push_str("customer,P-NOBODY,t-relecloud-us,,2022-05-01,CR-BAD\n");
+    std::fs::write(&rels, text).expect("write");
+    let r = run(&["audit", s(tmp.path()), "--format", "sarif"]);
+    assert_eq!(r.code, 2);
+    let doc: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_valid_sarif(&doc);
+    let inv = &doc["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    assert_eq!(
+        inv["toolExecutionNotifications"][0]["locations"][0]["physicalLocation"]["region"]
+            ["startLine"],
+        73
+    );
+}
+
+#[test]
+fn several_reports_in_one_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let p = |n: &str| tmp.path().join(n);
+    let r = run(&[
+        "audit",
+        "data/sample",
+        "--report",
+        &format!("sarif={}", s(&p("out.sarif"))),
+        "--report",
+        &format!("junit={}", s(&p("out.xml"))),
+        "--report",
+        &format!("markdown={}", s(&p("summary.md"))),
+        "--report",
+        &format!("csv={}", s(&p("out.csv"))),
+        "--format",
+        "github",
+    ]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stdout,
+        run(&["audit", "data/sample", "--format", "github"]).stdout
+    );
+    for (file, format) in [
+        ("out.sarif", "sarif"),
+        ("out.xml", "junit"),
+        ("summary.md", "markdown"),
+        ("out.csv", "csv"),
+    ] {
+        let written = std::fs::read_to_string(p(file)).expect("report written");
+        assert_eq!(
+            written,
+            run(&["audit", "data/sample", "--format", format]).stdout,
+            "{format}"
+        );
+    }
+    let r = run(&["audit", "data/sample", "--report", "yaml=x"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown format 'yaml': expected one of text, json, sarif, junit, github, markdown, csv"), "{}", r.stderr);
+}
+
+#[test]
+fn junit_is_well_formed_with_one_case_per_rule() {
+    let r = run(&["audit", "data/sample", "--format", "junit"]);
+    let mut reader = quick_xml::Reader::from_str(&r.stdout);
+    let (mut cases, mut failures) = (0, 0);
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                match e.name().as_ref() {
+                    b"testcase" => cases += 1,
+                    b"failure" => failures += 1,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    // Ten network rules ran; each breaks at least once in the sample.
+    assert_eq!((cases, failures), (10, 10));
+    // A clean rule passes.
+    let r = run(&[
+        "audit",
+        "data/sample",
+        "--format",
+        "junit",
+        "--allow",
+        "CSP001",
+    ]);
+    assert!(!r.stdout.contains("CSP001"));
+    let mut text = String::new();
+    for n in 2..=10 {
+        text.push_str(&format!("--allow CSP{n:03} "));
+    }
+    let mut args = vec!["audit", "data/sample", "--format", "junit"];
+    args.extend(text.split_whitespace());
+    let r = run(&args);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("tests=\"1\" failures=\"1\""),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Snapshots of what each format shows for the sample, run from the repository root so paths are
+/// the relative ones a CI job sees; the tool version is redacted.
+#[test]
+fn snapshots_of_every_format() {
+    for format in ["sarif", "junit", "github", "markdown", "csv"] {
+        let r = run(&["audit", "data/sample", "--format", format]);
+        assert_eq!(r.code, 1, "{format}");
+        let shown = r.stdout.replace(
+            &format!("\"{}\"", env!("CARGO_PKG_VERSION")),
+            "\"[version]\"",
+        );
+        insta::assert_snapshot!(format!("ci_sample_{format}"), shown);
+    }
+}
