@@ -52,7 +52,11 @@ fn warnings_only() -> tempfile::TempDir {
 }
 
 fn code(cmd: &mut Command) -> i32 {
-    cmd.output().expect("run csp-audit").status.code().expect("exit code")
+    cmd.output()
+        .expect("run csp-audit")
+        .status
+        .code()
+        .expect("exit code")
 }
 
 #[test]
@@ -66,7 +70,10 @@ fn clean_network_exits_0_at_every_threshold() {
             .expect("run");
         assert_eq!(out.status.code(), Some(0), "--fail-on {fail_on}");
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("findings: 0 (0 errors, 0 warnings)"), "{text}");
+        assert!(
+            text.contains("findings: 0 (0 errors, 0 warnings)"),
+            "{text}"
+        );
     }
 }
 
@@ -78,10 +85,17 @@ fn warnings_fail_the_run_only_with_fail_on_warning() {
     assert_eq!(run(&["--fail-on", "error"]), 0);
     assert_eq!(run(&["--fail-on", "warning"]), 1);
     assert_eq!(run(&["--fail-on", "never"]), 0);
-    let out = csp_audit().arg("audit").arg(dir.path()).output().expect("run");
+    let out = csp_audit()
+        .arg("audit")
+        .arg(dir.path())
+        .output()
+        .expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("findings: 1 (0 errors, 1 warning)"), "{text}");
-    assert!(text.contains("relationships.csv:5, relationships.csv:7"), "{text}");
+    assert!(
+        text.contains("relationships.csv:5, relationships.csv:7"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -95,7 +109,11 @@ fn sample_exits_1_unless_told_never() {
 
 #[test]
 fn sample_text_report_has_rows_entities_cycle_and_summary() {
-    let out = csp_audit().arg("audit").arg(sample()).output().expect("run");
+    let out = csp_audit()
+        .arg("audit")
+        .arg(sample())
+        .output()
+        .expect("run");
     let text = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(!text.contains('\u{1b}'), "no colour when not on a terminal");
     for needle in [
@@ -223,7 +241,10 @@ fn missing_folder_is_bad_input() {
     let stderr = String::from_utf8(out.stderr).expect("UTF-8");
     for file in ["partners.csv", "tenants.csv", "relationships.csv"] {
         let line = format!("nowhere/{file}:1:1: file not found: expected a CSV file here");
-        assert!(stderr.lines().any(|l| l == line), "missing {line:?} in:\n{stderr}");
+        assert!(
+            stderr.lines().any(|l| l == line),
+            "missing {line:?} in:\n{stderr}"
+        );
     }
 }
 
@@ -231,7 +252,14 @@ fn missing_folder_is_bad_input() {
 fn usage_errors_exit_2() {
     assert_eq!(code(csp_audit().arg("audit")), 2, "no folder");
     assert_eq!(code(csp_audit().args(["audit", "--no-such-flag"])), 2);
-    assert_eq!(code(csp_audit().args(["audit", "--fail-on", "sometimes"]).arg(sample())), 2);
+    assert_eq!(
+        code(
+            csp_audit()
+                .args(["audit", "--fail-on", "sometimes"])
+                .arg(sample())
+        ),
+        2
+    );
     assert_eq!(code(csp_audit().arg("frobnicate")), 2);
     assert_eq!(code(csp_audit().arg("--help")), 0);
 }
@@ -255,7 +283,12 @@ fn json_report_has_the_documented_envelope() {
     assert_eq!(s["by_severity"]["warning"], 3);
     let by_rule = [1, 5, 3, 2, 3, 3, 3, 2, 2, 2];
     for (i, n) in by_rule.iter().enumerate() {
-        assert_eq!(s["by_rule"][format!("CSP{:03}", i + 1)], *n, "CSP{:03}", i + 1);
+        assert_eq!(
+            s["by_rule"][format!("CSP{:03}", i + 1)],
+            *n,
+            "CSP{:03}",
+            i + 1
+        );
     }
     for file in ["partners.csv", "tenants.csv", "relationships.csv"] {
         assert_eq!(s["files"][file]["rejected"], 0, "{file}");
@@ -268,13 +301,22 @@ fn json_report_has_the_documented_envelope() {
     for f in findings {
         let rule = f["rule"].as_str().expect("rule");
         assert!(f["name"].as_str().is_some_and(|n| !n.is_empty()), "{f}");
-        assert!(matches!(f["severity"].as_str(), Some("error" | "warning")), "{f}");
+        assert!(
+            matches!(f["severity"].as_str(), Some("error" | "warning")),
+            "{f}"
+        );
         assert!(f["message"].as_str().is_some_and(|m| !m.is_empty()), "{f}");
-        assert!(f["entities"].as_array().is_some_and(|e| !e.is_empty()), "{f}");
+        assert!(
+            f["entities"].as_array().is_some_and(|e| !e.is_empty()),
+            "{f}"
+        );
         for row in f["rows"].as_array().expect("rows") {
             assert_eq!(row["file"], "relationships.csv");
             assert!(row["line"].as_u64().is_some_and(|l| (2..=72).contains(&l)));
-            assert!(row["relationship_id"].is_string(), "the sample has relationship ids");
+            assert!(
+                row["relationship_id"].is_string(),
+                "the sample has relationship ids"
+            );
         }
         assert_eq!(f.get("path").is_some(), rule == "CSP005", "{f}");
     }
@@ -292,7 +334,12 @@ fn json_report_has_the_documented_envelope() {
     assert_eq!(self_sale["rows"][0]["relationship_id"], "V-010");
     assert_eq!(
         self_sale["path"],
-        serde_json::json!(["D-ALPINE-US", "t-alpine-internal", "ORG-ALPINE", "D-ALPINE-US"])
+        serde_json::json!([
+            "D-ALPINE-US",
+            "t-alpine-internal",
+            "ORG-ALPINE",
+            "D-ALPINE-US"
+        ])
     );
 }
 
@@ -346,7 +393,12 @@ fn explain_prints_the_four_sections() {
         let text = String::from_utf8(out.stdout).expect("UTF-8");
         assert!(text.starts_with("# CSP005 self-sale (error)"), "{text}");
         let mut at = 0;
-        for section in ["## What it finds", "## Why it matters", "## Example", "## How to fix"] {
+        for section in [
+            "## What it finds",
+            "## Why it matters",
+            "## Example",
+            "## How to fix",
+        ] {
             let pos = text[at..]
                 .find(section)
                 .unwrap_or_else(|| panic!("{section} missing or out of order in:\n{text}"));
@@ -358,13 +410,19 @@ fn explain_prints_the_four_sections() {
 
 #[test]
 fn explain_of_an_unknown_rule_exits_2_with_a_hint() {
-    let out = csp_audit().args(["explain", "CSP999"]).output().expect("run");
+    let out = csp_audit()
+        .args(["explain", "CSP999"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8(out.stderr).expect("UTF-8");
     assert!(stderr.contains("unknown rule 'CSP999'"), "{stderr}");
 
-    let out = csp_audit().args(["explain", "self-sael"]).output().expect("run");
+    let out = csp_audit()
+        .args(["explain", "self-sael"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).expect("UTF-8");
     assert!(stderr.contains("did you mean 'self-sale'?"), "{stderr}");

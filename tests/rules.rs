@@ -29,7 +29,11 @@ fn expected(dir: &Path) -> Vec<Seen> {
     );
     let strings = |v: &Value| -> Vec<String> {
         v.as_array()
-            .map(|a| a.iter().map(|s| s.as_str().unwrap_or_default().to_string()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|s| s.as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
             .unwrap_or_default()
     };
     doc["findings"]
@@ -47,7 +51,12 @@ fn expected(dir: &Path) -> Vec<Seen> {
                 entities: strings(&f["entities"]),
                 rows: f["rows"]
                     .as_array()
-                    .map(|a| a.iter().filter_map(|n| n.as_u64()).map(|n| n as u32).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|n| n.as_u64())
+                            .map(|n| n as u32)
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 path: strings(&f["path"]),
             }

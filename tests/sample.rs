@@ -19,19 +19,44 @@ fn expected() -> Vec<Seen> {
         // Provider sale without a reseller.
         f("CSP002", &["P-WOODGROVE-US", "t-fincher-us"], &[55], &[]),
         // Adventure Works has no reseller relationship with Fabrikam UK.
-        f("CSP002", &["P-ADVENTURE-NL", "R-FABRIKAM-UK", "t-vanarsdel-fr"], &[56], &[]),
+        f(
+            "CSP002",
+            &["P-ADVENTURE-NL", "R-FABRIKAM-UK", "t-vanarsdel-fr"],
+            &[56],
+            &[],
+        ),
         // Sold 2020-06-10, five days before the provider-reseller relationship (line 8).
-        f("CSP002", &["P-WOODGROVE-CA", "R-FOURTH-CA", "t-liberty-ca"], &[57], &[]),
+        f(
+            "CSP002",
+            &["P-WOODGROVE-CA", "R-FOURTH-CA", "t-liberty-ca"],
+            &[57],
+            &[],
+        ),
         // A direct-bill sale that names a reseller.
-        f("CSP002", &["D-MARGIE-DE", "R-FABRIKAM-DE", "t-southridge-nl"], &[58], &[]),
+        f(
+            "CSP002",
+            &["D-MARGIE-DE", "R-FABRIKAM-DE", "t-southridge-nl"],
+            &[58],
+            &[],
+        ),
         // A `reseller` row whose reseller end is a direct-bill partner.
         f("CSP002", &["P-NORTHWIND-EU", "D-MARGIE-DE"], &[18], &[]),
         // The reseller is in Canada, the provider and the tenant in the United States.
-        f("CSP003", &["P-WOODGROVE-US", "R-FOURTH-CA", "t-fincher-us"], &[59], &[]),
+        f(
+            "CSP003",
+            &["P-WOODGROVE-US", "R-FOURTH-CA", "t-fincher-us"],
+            &[59],
+            &[],
+        ),
         // A US direct-bill partner sells to a Canadian tenant.
         f("CSP003", &["D-ALPINE-US", "t-liberty-ca"], &[60], &[]),
         // South Africa is in Middle East, Central and Eastern Europe; Kenya is in Africa.
-        f("CSP003", &["P-TAILSPIN-ZA", "R-LUCERNE-ZA", "t-nod-ke"], &[61], &[]),
+        f(
+            "CSP003",
+            &["P-TAILSPIN-ZA", "R-LUCERNE-ZA", "t-nod-ke"],
+            &[61],
+            &[],
+        ),
         f("CSP004", &["P-TAILSPIN-ZA", "R-TREY-KE"], &[16], &[]),
         f("CSP004", &["P-WOODGROVE-US", "R-FOURTH-CA"], &[17], &[]),
         // The reseller's organization reaches the tenant's through the holding company.
@@ -53,7 +78,12 @@ fn expected() -> Vec<Seen> {
             "CSP005",
             &["D-ALPINE-US", "t-alpine-internal"],
             &[63],
-            &["D-ALPINE-US", "t-alpine-internal", "ORG-ALPINE", "D-ALPINE-US"],
+            &[
+                "D-ALPINE-US",
+                "t-alpine-internal",
+                "ORG-ALPINE",
+                "D-ALPINE-US",
+            ],
         ),
         // The Canadian provider sells to a tenant of its US parent.
         f(
@@ -69,7 +99,12 @@ fn expected() -> Vec<Seen> {
             ],
         ),
         // Affiliate rows A->B and B->A are one relationship.
-        f("CSP006", &["ORG-WOODGROVE", "ORG-WOODGROVE-CA"], &[4, 5], &[]),
+        f(
+            "CSP006",
+            &["ORG-WOODGROVE", "ORG-WOODGROVE-CA"],
+            &[4, 5],
+            &[],
+        ),
         f("CSP006", &["P-WOODGROVE-US", "R-CONTOSO-US"], &[6, 19], &[]),
         f(
             "CSP006",
@@ -77,10 +112,30 @@ fn expected() -> Vec<Seen> {
             &[23, 65],
             &[],
         ),
-        f("CSP007", &["D-ALPINE-US", "t-contoso-csp", "R-CONTOSO-US"], &[66], &[]),
-        f("CSP007", &["P-WOODGROVE-US", "t-adatum-csp", "R-ADATUM-US"], &[67], &[]),
-        f("CSP007", &["P-WOODGROVE-US", "t-contoso-csp", "R-CONTOSO-US"], &[68], &[]),
-        f("CSP008", &["P-WOODGROVE-US", "R-ADATUM-US", "t-adatum-csp"], &[7, 67], &[]),
+        f(
+            "CSP007",
+            &["D-ALPINE-US", "t-contoso-csp", "R-CONTOSO-US"],
+            &[66],
+            &[],
+        ),
+        f(
+            "CSP007",
+            &["P-WOODGROVE-US", "t-adatum-csp", "R-ADATUM-US"],
+            &[67],
+            &[],
+        ),
+        f(
+            "CSP007",
+            &["P-WOODGROVE-US", "t-contoso-csp", "R-CONTOSO-US"],
+            &[68],
+            &[],
+        ),
+        f(
+            "CSP008",
+            &["P-WOODGROVE-US", "R-ADATUM-US", "t-adatum-csp"],
+            &[7, 67],
+            &[],
+        ),
         // Both recorded provider-reseller rows are listed with the sale.
         f(
             "CSP008",
