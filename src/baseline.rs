@@ -66,7 +66,10 @@ pub fn finding_key(net: &Network, f: &Finding) -> Vec<String> {
     }
     if f.rule == rejected_row_rule() {
         // "file:line:column: message" → "message"
-        let msg = f.message.split_once(": ").map_or(&f.message[..], |(_, m)| m);
+        let msg = f
+            .message
+            .split_once(": ")
+            .map_or(&f.message[..], |(_, m)| m);
         key.push(format!("message:{msg}"));
     } else if !matches!(info.code, "CSP009" | "CSP010") {
         let kinds: BTreeSet<&str> = f

@@ -87,8 +87,18 @@ fn allow_entries_active_expired_and_unmatched() {
     );
 
     // The CSP101 findings point at their entries' lines in csp-audit.toml.
-    let r = run(&["audit", "data/sample", "--config", &cfg, "--format", "github"]);
-    let cfg_slashes = cfg.replace('\\', "/").replace(':', "%3A").replace(',', "%2C");
+    let r = run(&[
+        "audit",
+        "data/sample",
+        "--config",
+        &cfg,
+        "--format",
+        "github",
+    ]);
+    let cfg_slashes = cfg
+        .replace('\\', "/")
+        .replace(':', "%3A")
+        .replace(',', "%2C");
     assert!(r.stdout.contains(&format!(
         "::warning file={cfg_slashes},line=11,title=CSP101 stale-allow-entry::"
     )));
@@ -98,7 +108,14 @@ fn allow_entries_active_expired_and_unmatched() {
 
     // With another "today" the first entry has expired as well.
     let r = run(&[
-        "audit", "data/sample", "--config", &cfg, "--format", "json", "--today", "2027-01-01",
+        "audit",
+        "data/sample",
+        "--config",
+        &cfg,
+        "--format",
+        "json",
+        "--today",
+        "2027-01-01",
     ]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
     assert_eq!(v["summary"]["allowed"], 0);
@@ -131,7 +148,8 @@ fn allowed_findings_do_not_fail_the_run() {
     let r = run(&["audit", "data/sample", "--config", &cfg]);
     assert_eq!(r.code, 0);
     assert!(
-        r.stdout.contains(&format!("  allowed: 1 (excused by {cfg}, not failing)")),
+        r.stdout
+            .contains(&format!("  allowed: 1 (excused by {cfg}, not failing)")),
         "{}",
         r.stdout
     );
@@ -141,7 +159,11 @@ fn allowed_findings_do_not_fail_the_run() {
 fn config_next_to_the_data_is_found() {
     let tmp = tempfile::tempdir().expect("tempdir");
     copy_sample(tmp.path());
-    write(tmp.path(), "csp-audit.toml", "[rules]\nduplicate-relationship = \"error\"\n");
+    write(
+        tmp.path(),
+        "csp-audit.toml",
+        "[rules]\nduplicate-relationship = \"error\"\n",
+    );
     let (_, v) = run_json(&["audit", s(tmp.path())]);
     let six: Vec<&serde_json::Value> = v["findings"]
         .as_array()
@@ -164,26 +186,58 @@ fn levels_from_flags_override_the_file_and_fail_on() {
     }
     let cfg = write(tmp.path(), "c.toml", &text);
     let (code, v) = run_json(&["audit", "data/sample", "--config", &cfg]);
-    assert_eq!((code, v["summary"]["by_severity"]["error"].as_u64()), (1, Some(3)));
+    assert_eq!(
+        (code, v["summary"]["by_severity"]["error"].as_u64()),
+        (1, Some(3))
+    );
     let (code, v) = run_json(&["audit", "data/sample", "--config", &cfg, "--warn", "CSP003"]);
-    assert_eq!((code, v["summary"]["by_severity"]["warning"].as_u64()), (1, Some(3)));
+    assert_eq!(
+        (code, v["summary"]["by_severity"]["warning"].as_u64()),
+        (1, Some(3))
+    );
     let (code, _) = run_json(&[
-        "audit", "data/sample", "--config", &cfg, "--warn", "CSP003", "--fail-on", "error",
+        "audit",
+        "data/sample",
+        "--config",
+        &cfg,
+        "--warn",
+        "CSP003",
+        "--fail-on",
+        "error",
     ]);
     assert_eq!(code, 0);
     let (code, v) = run_json(&["audit", "data/sample", "--config", &cfg, "--exit-zero"]);
     assert_eq!((code, v["summary"]["findings"].as_u64()), (0, Some(3)));
-    let (code, v) = run_json(&["audit", "data/sample", "--config", &cfg, "--allow", "CSP003"]);
+    let (code, v) = run_json(&[
+        "audit",
+        "data/sample",
+        "--config",
+        &cfg,
+        "--allow",
+        "CSP003",
+    ]);
     assert_eq!((code, v["summary"]["findings"].as_u64()), (0, Some(0)));
     let (_, v) = run_json(&["audit", "data/sample", "--deny", "CSP006"]);
     assert_eq!(v["summary"]["by_severity"]["warning"], 0);
     assert_eq!(v["summary"]["by_severity"]["error"], 26);
-    let r = run(&["audit", "data/sample", "--warn", "CSP006", "--deny", "duplicate-relationship"]);
+    let r = run(&[
+        "audit",
+        "data/sample",
+        "--warn",
+        "CSP006",
+        "--deny",
+        "duplicate-relationship",
+    ]);
     assert_eq!(r.code, 2);
-    assert_eq!(r.stderr, "error: CSP006 is given to both --warn and --deny\n");
+    assert_eq!(
+        r.stderr,
+        "error: CSP006 is given to both --warn and --deny\n"
+    );
     let r = run(&["audit", "data/sample", "--warn", "CSP03"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.starts_with("error: unknown rule 'CSP03' in --warn (did you mean"));
+    assert!(r
+        .stderr
+        .starts_with("error: unknown rule 'CSP03' in --warn (did you mean"));
 }
 
 /// Each bad file: its text, then the expected `LINE:COLUMN: message`.
