@@ -129,3 +129,28 @@ fn every_rule_has_a_fixture_named_after_it_that_expects_it() {
         );
     }
 }
+
+/// A message that counts rows ("(2 rows)", "on 1 row") counts the rows the finding lists.
+#[test]
+fn row_counts_in_messages_match_the_rows_listed() {
+    let mut dirs: Vec<PathBuf> = FIXTURES.iter().map(|d| fixtures().join(d)).collect();
+    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample"));
+    let mut counted = 0;
+    for dir in dirs {
+        let loaded = csp_audit::audit::load_network(
+            &csp_audit::load::InputPaths::in_dir(&dir),
+            csp_audit::load::builtin_regions(),
+        );
+        for f in csp_audit::audit::audit(&loaded.net, &csp_audit::rules::Params::default()) {
+            let words: Vec<&str> = f.message.split_whitespace().collect();
+            for pair in words.windows(2) {
+                let n = pair[0].trim_start_matches('(').parse::<usize>();
+                if let (Ok(n), true) = (n, pair[1].starts_with("row")) {
+                    assert_eq!(n, f.rows.len(), "{}: {}", dir.display(), f.message);
+                    counted += 1;
+                }
+            }
+        }
+    }
+    assert!(counted > 10, "only {counted} messages count rows");
+}

@@ -75,19 +75,21 @@ pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
                 .map_or("has not signed the MPA".to_string(), |d| {
                     format!("signed the MPA only on {d}")
                 });
+            // A partner can appear twice on one row (a reseller naming itself as reseller_id):
+            // count rows, not appearances.
+            let mut lines: Vec<u32> = group.iter().map(|h| h.2).collect();
+            lines.sort_unstable();
+            lines.dedup();
             let mut f = Finding::new(
                 rule,
                 format!(
                     "partner '{}' transacts from {first} ({} row{}) but {signed}",
                     p.id,
-                    group.len(),
-                    if group.len() == 1 { "" } else { "s" }
+                    lines.len(),
+                    if lines.len() == 1 { "" } else { "s" }
                 ),
             )
             .entity(Entity::Partner(group[0].0));
-            let mut lines: Vec<u32> = group.iter().map(|h| h.2).collect();
-            lines.sort_unstable();
-            lines.dedup();
             for line in lines {
                 f = f.rel_row(line);
             }
