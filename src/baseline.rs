@@ -23,6 +23,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -93,17 +94,19 @@ fn relationship_kind(net: &Network, line: u32) -> Option<RelKind> {
 }
 
 /// Fingerprints of `findings` (in their sorted order), one per finding, all distinct.
+///
+/// Keys and hashes are computed in parallel; only the occurrence numbering is sequential, in
+/// the findings' order, so the result does not depend on the thread count.
 pub fn fingerprints(net: &Network, findings: &[Finding]) -> Vec<String> {
+    let mut keys: Vec<Vec<String>> = findings.par_iter().map(|f| finding_key(net, f)).collect();
     let mut seen: FxHashMap<Vec<String>, u32> = FxHashMap::default();
-    findings
-        .iter()
-        .map(|f| {
-            let mut key = finding_key(net, f);
-            let n = seen.entry(key.clone()).or_insert(0);
-            *n += 1;
-            key.push(format!("#{n}"));
-            hash_parts(key.iter().map(String::as_str))
-        })
+    for key in &mut keys {
+        let n = seen.entry(key.clone()).or_insert(0);
+        *n += 1;
+        key.push(format!("#{n}"));
+    }
+    keys.par_iter()
+        .map(|key| hash_parts(key.iter().map(String::as_str)))
         .collect()
 }
 

@@ -281,7 +281,9 @@ fn junit_is_well_formed_with_one_case_per_rule() {
 /// the relative ones a CI job sees; the tool version is redacted.
 #[test]
 fn snapshots_of_every_format() {
-    for format in ["sarif", "junit", "github", "markdown", "csv"] {
+    for format in [
+        "text", "json", "sarif", "junit", "github", "markdown", "csv",
+    ] {
         let r = run(&["audit", "data/sample", "--format", format]);
         assert_eq!(r.code, 1, "{format}");
         let shown = r.stdout.replace(
@@ -290,4 +292,87 @@ fn snapshots_of_every_format() {
         );
         insta::assert_snapshot!(format!("ci_sample_{format}"), shown);
     }
+}
+
+/// Ids holding `%`, `,`, `:`, `<`, `&`, `>`, `_`, `*` and a folder named `we,ird%dir`: each
+/// format escapes them by its own rules, and a parser gets the text back as written.
+#[test]
+fn each_format_escapes_by_its_own_rules() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("we,ird%dir");
+    std::fs::create_dir(&dir).expect("mkdir");
+    for f in ["partners.csv", "tenants.csv", "relationships.csv"] {
+        std::fs::copy(
+            ci_support::root()
+                .join("tests/fixtures/ci-escaping")
+                .join(f),
+            dir.join(f),
+        )
+        .expect("copy");
+    }
+    let message = "indirect reseller 'R-50%,A:B<&>' is the seller to tenant 't_one*two': an \
+                   indirect reseller sells only through an indirect provider";
+
+    // GitHub: `%` in the message; `,` and `%` (and `:`) in the file property.
+    let r = run(&["audit", s(&dir), "--format", "github"]);
+    assert_eq!(r.code, 1);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines[0].ends_with(
+            "we%2Cird%25dir/relationships.csv,line=2,title=CSP001 seller-role::indirect reseller \
+             'R-50%25,A:B<&>' is the seller to tenant 't_one*two': an indirect reseller sells \
+             only through an indirect provider"
+        ),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].starts_with("::error file="));
+    assert_eq!(lines[1], "csp-audit: 1 finding (1 error, 0 warnings)");
+
+    // JUnit: an XML parser reads the message back unchanged.
+    let r = run(&["audit", s(&dir), "--format", "junit"]);
+    let mut reader = quick_xml::Reader::from_str(&r.stdout);
+    let (mut inside, mut text) = (false, String::new());
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) if e.name().as_ref() == b"failure" => inside = true,
+            quick_xml::events::Event::End(e) if e.name().as_ref() == b"failure" => inside = false,
+            quick_xml::events::Event::Text(t) if inside => {
+                text.push_str(&t.decode().expect("utf-8"));
+            }
+            quick_xml::events::Event::GeneralRef(r) if inside => {
+                let name = r.decode().expect("utf-8");
+                let c = quick_xml::escape::resolve_predefined_entity(&name).expect("predefined");
+                text.push_str(c);
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        text.ends_with(&format!("relationships.csv:2: error: {message}")),
+        "{text}"
+    );
+
+    // Markdown: `<`, `_` and `*` escaped, so the id shows as written.
+    let r = run(&["audit", s(&dir), "--format", "markdown"]);
+    assert!(r.stdout.contains(
+        "- **error** indirect reseller 'R-50%,A:B\\<&>' is the seller to tenant 't\\_one\\*two': \
+         an indirect reseller sells only through an indirect provider"
+    ));
+
+    // CSV: a CSV reader gets the fields back.
+    let r = run(&["audit", s(&dir), "--format", "csv"]);
+    let mut rd = csv::Reader::from_reader(r.stdout.as_bytes());
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][7], "R-50%,A:B<&>;t_one*two");
+    assert_eq!(&rows[0][8], message);
+
+    // SARIF: the message and the location, valid against the schema.
+    let r = run(&["audit", s(&dir), "--format", "sarif"]);
+    let doc: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_valid_sarif(&doc);
+    assert_eq!(doc["runs"][0]["results"][0]["message"]["text"], message);
 }

@@ -60,12 +60,15 @@ impl Emitter for GithubEmitter {
             )?;
         }
         let s = report.summary();
+        let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
         let mut line = format!(
-            "csp-audit: {} finding{} ({} errors, {} warnings)",
-            s.findings,
-            if s.findings == 1 { "" } else { "s" },
-            s.by_severity.get("error").copied().unwrap_or(0),
-            s.by_severity.get("warning").copied().unwrap_or(0)
+            "csp-audit: {} ({}, {})",
+            count(s.findings, "finding"),
+            count(s.by_severity.get("error").copied().unwrap_or(0), "error"),
+            count(
+                s.by_severity.get("warning").copied().unwrap_or(0),
+                "warning"
+            )
         );
         if s.allowed > 0 {
             line.push_str(&format!(", {} allowed", s.allowed));

@@ -58,9 +58,33 @@ fn rules() -> Vec<Value> {
         .collect()
 }
 
+/// A path as a SARIF `uri`: a relative path stays a relative reference (what code scanning
+/// resolves against the repository root), an absolute one becomes a `file:` URI; every byte
+/// outside the unreserved set and `/` is percent-encoded.
+pub fn artifact_uri(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let drive =
+        bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/';
+    let (mut out, rest) = if drive {
+        (format!("file:///{}:", bytes[0] as char), &path[2..])
+    } else if path.starts_with('/') {
+        ("file://".to_string(), path)
+    } else {
+        (String::new(), path)
+    };
+    for b in rest.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn physical(loc: &Location) -> Value {
     json!({
-        "artifactLocation": {"uri": loc.path},
+        "artifactLocation": {"uri": artifact_uri(&loc.path)},
         "region": {"startLine": loc.line},
     })
 }
@@ -182,7 +206,7 @@ impl Emitter for SarifEmitter {
                     "level": "error",
                     "message": {"text": e.message},
                     "locations": [{"physicalLocation": {
-                        "artifactLocation": {"uri": super::slashes(&e.file)},
+                        "artifactLocation": {"uri": artifact_uri(&super::slashes(&e.file))},
                         "region": {"startLine": e.line, "startColumn": e.column},
                     }}],
                 })
@@ -210,5 +234,21 @@ impl Emitter for SarifEmitter {
         });
         serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
         writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::artifact_uri;
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(
+            artifact_uri("data/sample/relationships.csv"),
+            "data/sample/relationships.csv"
+        );
+        assert_eq!(artifact_uri("a b/x,y%.csv"), "a%20b/x%2Cy%25.csv");
+        assert_eq!(artifact_uri("/tmp/d/p.csv"), "file:///tmp/d/p.csv");
+        assert_eq!(artifact_uri("C:/data/p.csv"), "file:///C:/data/p.csv");
     }
 }
