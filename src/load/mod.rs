@@ -206,6 +206,14 @@ fn load_sources(sources: [(Arc<str>, Source<'_>); 3], regions: RegionTable) -> L
     loaded.model.stats[InputFile::Relationships as usize] =
         relationships::load(relationships, &rel_file, &files, &mut loaded, &mut ids);
     tag(&mut loaded, InputFile::Relationships, done);
+    drop(ids);
+    // The tables grew by doubling: give back the spare capacity before the graph is built, as
+    // it would otherwise stay allocated for the whole audit.
+    let model = &mut loaded.model;
+    model.partners.shrink_to_fit();
+    model.tenants.shrink_to_fit();
+    model.organizations.shrink_to_fit();
+    model.relationships.shrink_to_fit();
     loaded
 }
 

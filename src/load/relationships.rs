@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use super::table::{opt, read_table, req, Column, Row, Source};
 use super::{quote, tenant_key, Files, Ids, Loaded};
-use crate::model::{FileStats, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx};
+use crate::model::{
+    FileStats, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx, TextColumn,
+};
 
 const COLUMNS: [Column; 6] = [
     req("kind"),
@@ -29,7 +31,7 @@ pub(super) fn load(
     ids: &mut Ids,
 ) -> FileStats {
     let model = &mut out.model;
-    let mut rel_ids: Vec<Option<Box<str>>> = Vec::new();
+    let mut rel_ids = TextColumn::default();
     let mut has_rel_id_column = false;
     let stats = read_table(source, file, &COLUMNS, &mut out.errors, |row| {
         has_rel_id_column |= row.has_column(REL_ID);
@@ -97,10 +99,11 @@ pub(super) fn load(
                 effective_on,
                 line: row.line as u32,
             });
-            rel_ids.push(rel_id.map(Into::into));
+            rel_ids.push(rel_id);
         }
     });
     if has_rel_id_column {
+        rel_ids.shrink_to_fit();
         model.relationship_ids = Some(rel_ids);
     }
     stats

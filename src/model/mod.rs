@@ -189,7 +189,7 @@ pub struct Model {
     /// Relationships in file order.
     pub relationships: Vec<Relationship>,
     /// The `relationship_id` of each relationship, when the file has that column.
-    pub relationship_ids: Option<Vec<Option<Box<str>>>>,
+    pub relationship_ids: Option<TextColumn>,
     /// Per-file row counts, indexed like [`InputFile::ALL`].
     pub stats: [FileStats; 3],
 }
@@ -220,9 +220,48 @@ impl Model {
 
     /// The source-system id of relationship row `row`, if any.
     pub fn relationship_id(&self, row: usize) -> Option<&str> {
-        self.relationship_ids
-            .as_ref()
-            .and_then(|ids| ids.get(row))
-            .and_then(|id| id.as_deref())
+        self.relationship_ids.as_ref().and_then(|ids| ids.get(row))
+    }
+}
+
+/// An optional text per row, all in one buffer: one allocation for the column instead of one
+/// per row (a 10-byte id costs 18 bytes here, 48 as an `Option<Box<str>>`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TextColumn {
+    text: String,
+    /// Where each row's text ends in `text`; an empty text is no value.
+    ends: Vec<usize>,
+}
+
+impl TextColumn {
+    /// Appends the next row's value.
+    pub fn push(&mut self, value: Option<&str>) {
+        if let Some(v) = value {
+            self.text.push_str(v);
+        }
+        self.ends.push(self.text.len());
+    }
+
+    /// The value of row `row`, if it has one.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        let end = *self.ends.get(row)?;
+        let start = row.checked_sub(1).map_or(0, |r| self.ends[r]);
+        (end > start).then(|| &self.text[start..end])
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Releases the spare capacity left by growing.
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 }
