@@ -45,6 +45,13 @@ per_row=$(awk -v k="$peak_kib" -v n="$n" 'BEGIN {printf "%.0f", k * 1024 / n}')
 
 mkdir -p benches/results
 out=benches/results/memory.md
+# Measurements recorded by hand (before/after a change) follow a "## History" line and are kept.
+history=""
+if [ -f "$out" ]; then
+  history=$(sed -n '/^## History/,$p' "$out")
+fi
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || commit="$commit with uncommitted changes"
 {
   echo "# Peak memory of a whole audit"
   echo
@@ -56,7 +63,12 @@ out=benches/results/memory.md
   echo
   echo "- command: \`csp-audit audit $dir --format json --output /dev/null\` (release build)"
   echo "- every run's peak RSS (KiB): ${peaks[*]}"
-  echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(date -u +%Y-%m-%d)"
+  echo "- commit: $commit, $(date -u +%Y-%m-%d)"
   echo "- machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
+  echo "- wall time depends on what else runs on the machine; peak RSS barely does"
+  if [ -n "$history" ]; then
+    echo
+    echo "$history"
+  fi
 } >"$out"
 cat "$out"
