@@ -1,0 +1,193 @@
+"""csp-audit against what an analyst would otherwise use, on the same generated network:
+DuckDB SQL for every rule (rules.sql) and NetworkX for the graph rules (CSP005 affiliate
+components, CSP008 provider -> reseller -> CSP tenant). Checks that every peer finds as many
+findings per rule as csp-audit, and reports the times and their ratio.
+
+    python peers.py DIR CSP_AUDIT_BINARY OUT.md [--networkx]
+"""
+import csv
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RULES = [f"CSP{i:03}" for i in range(1, 11)]
+
+
+def run_csp_audit(binary, folder):
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.run([binary, "audit", folder, "--format", "json", "--output", out.name])
+        wall = time.perf_counter() - t0
+        if proc.returncode not in (0, 1):
+            sys.exit(f"csp-audit failed with exit code {proc.returncode}")
+        report = json.load(open(out.name))
+    return wall, {r: report["summary"]["by_rule"].get(r, 0) for r in RULES}
+
+
+def sql_blocks():
+    text = (HERE / "rules.sql").read_text()
+    blocks = re.split(r"^-- name: (\S+)\n", text, flags=re.M)[1:]
+    return dict(zip(blocks[::2], blocks[1::2]))
+
+
+def run_duckdb(folder):
+    blocks = sql_blocks()
+    t0 = time.perf_counter()
+    con = duckdb.connect()
+    read = "read_csv('{}', header = true, all_varchar = true, delim = ',', quote = '\"'{})"
+    for table, name in [("partners", "partners.csv"), ("tenants", "tenants.csv"),
+                        ("rels", "relationships.csv")]:
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM {read.format(Path(folder) / name, '')}")
+    con.execute("CREATE TABLE regions AS SELECT * FROM "
+                + read.format(ROOT / "data" / "regions.csv", ", comment = '#'"))
+    for stmt in filter(str.strip, blocks["setup"].split(";")):
+        con.execute(stmt)
+    loaded = time.perf_counter() - t0
+    counts, times = {}, {}
+    for rule in RULES:
+        t1 = time.perf_counter()
+        counts[rule] = con.execute(blocks[rule]).fetchone()[0]
+        times[rule] = time.perf_counter() - t1
+    return time.perf_counter() - t0, loaded, counts, times
+
+
+def run_networkx(folder):
+    import networkx as nx
+
+    t0 = time.perf_counter()
+    partners, tenants = {}, {}
+    with open(Path(folder) / "partners.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            partners[row["partner_id"]] = row
+    with open(Path(folder) / "tenants.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            tenants[row["tenant_id"].lower()] = row
+    affiliates = nx.Graph()
+    network = nx.DiGraph()  # provider -> reseller (kind reseller), seller -> tenant (sales)
+    sales = []
+    with open(Path(folder) / "relationships.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            kind = row["kind"]
+            if kind == "affiliate":
+                affiliates.add_edge(row["from_id"], row["to_id"])
+            elif kind == "reseller":
+                network.add_edge(row["from_id"], row["to_id"], reseller=True)
+            elif kind == "customer":
+                tenant = row["to_id"].lower()
+                sales.append((row["from_id"], row["reseller_id"] or None, tenant))
+                network.add_edge(row["from_id"], "t:" + tenant)
+    loaded = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    group = {}
+    for i, component in enumerate(nx.connected_components(affiliates)):
+        for org in component:
+            group[org] = i
+    org_of = lambda p: partners[p]["organization_id"] or p  # noqa: E731
+    same = lambda a, b: a == b or (a in group and group.get(a) == group.get(b))  # noqa: E731
+    csp005 = 0
+    for seller, reseller, tenant in sales:
+        owner = tenants[tenant]["organization_id"]
+        if owner and (same(org_of(seller), owner)
+                      or (reseller is not None and same(org_of(reseller), owner))):
+            csp005 += 1
+    t005 = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    csp008 = 0
+    for reseller, row in partners.items():
+        tenant = row["csp_tenant_id"].lower()
+        node = "t:" + tenant
+        if not tenant or node not in network:
+            continue
+        for provider in network.predecessors(node):
+            edge = network.get_edge_data(provider, reseller)
+            if edge is not None and edge.get("reseller"):
+                csp008 += 1
+    t008 = time.perf_counter() - t2
+    return time.perf_counter() - t0, loaded, {"CSP005": csp005, "CSP008": csp008}, \
+        {"CSP005": t005, "CSP008": t008}
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(int(line.split()[1]) for line in open("/proc/meminfo")
+                   if line.startswith("MemTotal"))
+        mem = f"{mem / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration):
+        mem = "unknown memory"
+    return f"{os.cpu_count()} cores ({cpu}), {mem}, {platform.system()}"
+
+
+def main():
+    folder, binary, out = sys.argv[1:4]
+    with_networkx = "--networkx" in sys.argv[4:]
+    rows = sum(1 for _ in open(Path(folder) / "relationships.csv")) - 1
+    ours, our_counts = run_csp_audit(binary, folder)
+    db_total, db_load, db_counts, db_times = run_duckdb(folder)
+    nx_result = run_networkx(folder) if with_networkx else None
+    ok = all(db_counts[r] == our_counts[r] for r in RULES)
+    if nx_result:
+        ok = ok and all(nx_result[2][r] == our_counts[r] for r in nx_result[2])
+
+    lines = [
+        f"Peers on one generated network of {rows:,} relationships "
+        f"(`csp-audit generate --relationships {rows} --seed 1`), on {machine()}.",
+        f"DuckDB {duckdb.__version__}"
+        + (f", NetworkX {__import__('networkx').__version__}" if nx_result else "")
+        + f", Python {platform.python_version()}. Times are wall seconds, reading the CSV files"
+          " included.",
+        "",
+        "| rule | csp-audit findings | DuckDB SQL | DuckDB s | "
+        + ("NetworkX | NetworkX s | " if nx_result else "") + "agree |",
+        "|---|---:|---:|---:|" + ("---:|---:|" if nx_result else "") + "---|",
+    ]
+    for r in RULES:
+        agree = db_counts[r] == our_counts[r]
+        cells = [r, str(our_counts[r]), str(db_counts[r]), f"{db_times[r]:.2f}"]
+        if nx_result:
+            if r in nx_result[2]:
+                agree = agree and nx_result[2][r] == our_counts[r]
+                cells += [str(nx_result[2][r]), f"{nx_result[3][r]:.2f}"]
+            else:
+                cells += ["", ""]
+        cells.append("yes" if agree else "**NO**")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| tool | what it ran | wall s | × csp-audit |",
+        "|---|---|---:|---:|",
+        f"| csp-audit | whole audit (load, build, all ten rules, JSON report) | {ours:.2f} | 1.0 |",
+        f"| DuckDB | load {db_load:.2f} s + ten rule queries | {db_total:.2f} | "
+        f"{db_total / ours:.1f} |",
+    ]
+    if nx_result:
+        lines.append(
+            f"| NetworkX | load {nx_result[1]:.2f} s (csv module) + CSP005 and CSP008 only | "
+            f"{nx_result[0]:.2f} | {nx_result[0] / ours:.1f} |")
+    lines += ["", "All peers agree with csp-audit on every rule's finding count." if ok
+              else "**The peers disagree with csp-audit: see the rows marked NO.**"]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    Path(out).write_text(text)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Scaling run: generate networks from 10k to 10M relationships, audit each, and record per size
+# the generation time, the time of each audit phase (load, build, rules), the whole command's
+# wall time, rows per second and peak memory (maximum resident set size). Writes
+# benches/results/scaling.csv, benches/results/scaling.md and the chart
+# benches/results/scaling.svg (matplotlib, installed from PyPI into bench-out/venv).
+#   benches/scaling.sh [SIZES...]      default: 10000 30000 100000 300000 1000000 3000000 10000000
+# Needs GNU time (/usr/bin/time; installed with apt-get when missing) and about 1.2 GB of disk
+# for the 10M network (in bench-out/, deleted after each size).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -eq 0 ] && sizes=(10000 30000 100000 300000 1000000 3000000 10000000)
+
+if [ ! -x /usr/bin/time ]; then
+  echo "GNU time is missing: installing it (apt-get install time)" >&2
+  (apt-get update -qq && apt-get install -y -qq time) >/dev/null 2>&1 \
+    || { echo "cannot install GNU time" >&2; exit 1; }
+fi
+
+cargo build --release --locked --quiet
+cargo bench --locked --bench phases --no-run --quiet 2>/dev/null || cargo bench --locked --bench phases --no-run
+bin=target/release/csp-audit
+out=benches/results
+mkdir -p "$out" bench-out
+csv=$out/scaling.csv
+echo "relationships,generate_s,generate_peak_mib,load_s,build_s,rules_s,audit_s,audit_peak_mib,load_peak_mib,build_peak_mib,findings" >"$csv"
+
+# Wall seconds and max RSS (MiB, from GNU time's verbose output) of one command.
+measure() {
+  local log
+  log=$(mktemp)
+  local code=0 t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -v "$@" >/dev/null 2>"$log" || code=$?
+  t1=$(date +%s.%N)
+  # Exit 1 means findings: the generator plants violations.
+  if [ "$code" -ne 0 ] && [ "$code" -ne 1 ]; then
+    cat "$log" >&2
+    exit 1
+  fi
+  local wall rss
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.1f", $2 / 1024}' "$log")
+  rm -f "$log"
+  echo "$wall $rss"
+}
+
+for n in "${sizes[@]}"; do
+  dir=bench-out/scaling-$n
+  rm -rf "$dir"
+  read -r gen_s gen_mib < <(measure "$bin" generate --out "$dir" --relationships "$n" --seed 1)
+  phases=$(cargo bench --locked --quiet --bench phases -- "$dir" 2>/dev/null | tail -1)
+  read -r audit_s audit_mib < <(measure "$bin" audit "$dir" --format json --output /dev/null)
+  python3 - "$n" "$gen_s" "$gen_mib" "$audit_s" "$audit_mib" "$phases" >>"$csv" <<'EOF'
+import json, sys
+n, gen_s, gen_mib, audit_s, audit_mib, phases = sys.argv[1:]
+p = json.loads(phases)
+mib = lambda k: p[k] / 1024
+print(f"{n},{gen_s},{gen_mib},{p['load_s']},{p['build_s']},{p['rules_s']},{audit_s},{audit_mib},"
+      f"{mib('load_peak_kib'):.1f},{mib('build_peak_kib'):.1f},{p['findings']}")
+EOF
+  echo "$(tail -1 "$csv")" >&2
+  rm -rf "$dir"
+done
+
+machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM"
+python3 - "$csv" "$machine" >"$out/scaling.md" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+def size(n):
+    n = int(n)
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k"
+print(f"Scaling of csp-audit on generated networks ({sys.argv[2]}); "
+      "times in seconds, memory is peak resident set size in MiB.\n")
+print("| relationships | generate | load | build | rules | audit (CLI) | rows/s (audit) | peak MiB (audit) | peak MiB after load / build | generate peak MiB | findings |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for r in rows:
+    n, a = int(r["relationships"]), float(r["audit_s"])
+    rate = f"{n / a / 1e6:.3f} M" if a > 0 else "-"
+    print(f"| {size(n)} | {float(r['generate_s']):.3f} | {float(r['load_s']):.3f} | {float(r['build_s']):.3f} "
+          f"| {float(r['rules_s']):.3f} | {a:.3f} | {rate} | {float(r['audit_peak_mib']):.0f} "
+          f"| {float(r['load_peak_mib']):.0f} / {float(r['build_peak_mib']):.0f} "
+          f"| {float(r['generate_peak_mib']):.0f} | {r['findings']} |")
+EOF
+cat "$out/scaling.md"
+
+# The chart: matplotlib from PyPI in a private virtual environment.
+if [ ! -x bench-out/venv/bin/python ]; then
+  python3 -m venv bench-out/venv
+fi
+bench-out/venv/bin/pip install --quiet matplotlib
+bench-out/venv/bin/python benches/scaling_chart.py "$csv" "$out/scaling.svg" "$machine"
+echo "wrote $csv, $out/scaling.md and $out/scaling.svg" >&2
