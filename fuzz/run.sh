@@ -13,6 +13,9 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 ./seed-corpus.sh >/dev/null
 export RUSTC_BOOTSTRAP=1
+# One rule thread: thread hand-offs would cost more than these small audits (thread counts are
+# covered by tests/determinism.rs).
+export RAYON_NUM_THREADS=1
 for t in "${targets[@]}"; do
   echo "== $t: ${secs}s"
   cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048

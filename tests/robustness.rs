@@ -1,7 +1,8 @@
 //! No input makes csp-audit panic or lose a row: random bytes and mutations of the sample and
 //! fixture files go through the loader, the network, every rule and the whole command line.
 //!
-//! Bounded: a few hundred in-memory cases and a few dozen whole runs (a few seconds in all).
+//! Bounded: a thousand in-memory cases per property and a few dozen whole runs (a few seconds
+//! in all; `PROPTEST_CASES` raises the former).
 //! `fuzz/` runs the same checks for as long as one likes.
 
 use std::path::Path;
@@ -16,6 +17,16 @@ use csp_audit::load::{builtin_regions, load_from_bytes, load_from_readers, parse
 use csp_audit::model::InputFile;
 use csp_audit::rules::Params;
 use proptest::prelude::*;
+
+/// Cases per in-memory property: `default`, or `PROPTEST_CASES` for a longer run, e.g.
+/// `PROPTEST_CASES=100000 cargo test --release --test robustness` (the whole-command-line
+/// properties keep their small count).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 /// The networks mutations start from: (partners, tenants, relationships).
 fn bases() -> Vec<[Vec<u8>; 3]> {
@@ -224,7 +235,7 @@ fn run_cli(files: &[Vec<u8>; 3], extra: &[&str]) -> Exit {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 1000,
+        cases: cases(1000),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -325,6 +336,93 @@ fn output_to_a_closed_pipe_ends_quietly() {
             assert_eq!(stderr, "", "{format}");
             // The exit code is that of what was found, as if the whole report had been read.
             assert_eq!(code, Some(1), "{format}, {keep} lines read");
+        }
+    }
+}
+
+/// The configuration mutations start from: every key in use.
+fn config_seed() -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile-config/csp-audit.toml"),
+    )
+    .expect("config fixture")
+}
+
+fn damaged_config() -> impl Strategy<Value = Vec<u8>> {
+    let seed = config_seed();
+    (
+        prop::collection::vec(edit(), 1..8),
+        prop::option::weighted(0.2, prop::collection::vec(any::<u8>(), 0..300)),
+    )
+        .prop_map(move |(edits, random)| match random {
+            Some(bytes) => bytes,
+            None => {
+                let mut bytes = seed.clone();
+                edits.iter().for_each(|e| apply(&mut bytes, e));
+                bytes
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(1000),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn damaged_configurations_parse_or_say_where(bytes in damaged_config()) {
+        use csp_audit::config::{Config, LevelFlags, Levels};
+        let text = String::from_utf8_lossy(&bytes);
+        match Config::parse("csp-audit.toml", &text) {
+            Ok(config) => {
+                let _ = Levels::resolve(&config, &LevelFlags::default());
+            }
+            Err(e) => {
+                prop_assert!(e.line >= 1 && e.column >= 1, "{}", e);
+                // At most the line after the last newline (where an error at the end of the file is).
+                prop_assert!(e.line <= text.matches('\n').count() + 1, "{}", e);
+                prop_assert!(!e.message.is_empty());
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 16,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn the_command_line_survives_damaged_configurations(bytes in damaged_config()) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let [p, t, r] = &bases()[1];
+        for (f, content) in [
+            ("partners.csv", p),
+            ("tenants.csv", t),
+            ("relationships.csv", r),
+            ("csp-audit.toml", &bytes),
+        ] {
+            std::fs::write(dir.path().join(f), content).expect("write");
+        }
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("csp-audit"))
+            .args(["audit", &dir.path().display().to_string(), "--format", "json"])
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        prop_assert!(!stderr.contains("panicked"), "{}", stderr);
+        // Findings (1), a clean run (0) or a configuration error (2) with its position.
+        match out.status.code() {
+            Some(0 | 1) => {
+                let json: serde_json::Value =
+                    serde_json::from_slice(&out.stdout).expect("valid JSON");
+                prop_assert!(json["findings"].is_array());
+            }
+            Some(2) => prop_assert!(stderr.contains("csp-audit.toml:"), "{}", stderr),
+            other => prop_assert!(false, "exit {:?}: {}", other, stderr),
         }
     }
 }

@@ -4,9 +4,7 @@ use std::sync::Arc;
 
 use super::table::{opt, read_table, req, Column, Row, Source};
 use super::{quote, tenant_key, Files, Ids, Loaded};
-use crate::model::{
-    FileStats, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx, TextColumn,
-};
+use crate::model::{FileStats, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx, TextColumn};
 
 const COLUMNS: [Column; 6] = [
     req("kind"),
