@@ -524,3 +524,26 @@ fn a_file_that_fails_while_being_read() {
     );
     assert_eq!(*loaded.model.stats(InputFile::Tenants), stats(0, 0, 0));
 }
+
+#[test]
+fn a_file_broken_on_every_row_keeps_the_first_ten_thousand_problems() {
+    let mut text = String::from(RELATIONSHIPS);
+    for i in 0..10_002 {
+        text.push_str(&format!("X{i},customer,P9,C1,,2020-01-01\n"));
+    }
+    let (errors, st) = load_with(InputFile::Relationships, text.as_bytes());
+    assert_eq!(st, stats(10_005, 3, 10_002));
+    assert_eq!(errors.len(), 10_001);
+    assert_eq!(
+        errors[0],
+        "relationships.csv:5:3: unknown partner 'P9' in from_id: expected a partner_id from partners.csv"
+    );
+    assert_eq!(
+        errors[9_999],
+        "relationships.csv:10004:3: unknown partner 'P9' in from_id: expected a partner_id from partners.csv"
+    );
+    assert_eq!(
+        errors[10_000],
+        "relationships.csv:1:1: 2 more problems in 2 more rejected rows not listed: the first 10000 problems of a file are listed"
+    );
+}

@@ -14,6 +14,11 @@ use crate::model::{Date, FileStats};
 /// The longest value accepted in a column csp-audit reads.
 pub const MAX_FIELD_BYTES: usize = 4096;
 
+/// The most row problems kept for one file. Every rejected row is still counted, and the rest
+/// are summed up in one last message, so a file broken on every one of its millions of rows
+/// cannot exhaust memory with messages.
+pub const MAX_ROW_ERRORS: usize = 10_000;
+
 /// A column a loader reads.
 #[derive(Clone, Copy, Debug)]
 pub struct Column {
@@ -547,6 +552,9 @@ where
         .from_reader(input);
     let mut stats = FileStats::default();
     let mut record = csv::ByteRecord::new();
+    // Row problems kept, and those only counted (past MAX_ROW_ERRORS) with their rows.
+    let mut kept = 0;
+    let (mut omitted, mut omitted_rows) = (0u64, 0u64);
 
     let mut first = rdr.read_byte_record(&mut record);
     while matches!(first, Ok(true)) && record.len() == 1 && &record[0] == b"\r" {
@@ -630,8 +638,23 @@ where
             stats.loaded += 1;
         } else {
             stats.rejected += 1;
-            errors.append(&mut row.errors);
+            if kept + row.errors.len() <= MAX_ROW_ERRORS {
+                kept += row.errors.len();
+                errors.append(&mut row.errors);
+            } else {
+                kept = MAX_ROW_ERRORS;
+                omitted += row.errors.len() as u64;
+                omitted_rows += 1;
+            }
         }
+    }
+    if omitted > 0 {
+        errors.push(InputError::whole_file(
+            file,
+            format!(
+                "{omitted} more problems in {omitted_rows} more rejected rows not listed: the first {MAX_ROW_ERRORS} problems of a file are listed"
+            ),
+        ));
     }
     if header.is_none() && stats.read > 0 {
         errors.push(InputError::whole_file(
