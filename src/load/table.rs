@@ -361,6 +361,9 @@ pub enum Source<'a> {
 pub struct Reread<'a> {
     from: RereadFrom<'a>,
     comment: Option<u8>,
+    /// Rows read again so far: past [`MAX_ROW_ERRORS`] their messages are not listed, so a
+    /// file with bad bytes on every row is not reopened millions of times.
+    count: std::cell::Cell<usize>,
 }
 
 enum RereadFrom<'a> {
@@ -373,6 +376,10 @@ impl Reread<'_> {
     /// Offset in the file of byte `at` of the value of field `field` of the row that starts at
     /// byte `row_start`, or `None` when the row cannot be read again.
     fn raw_offset(&self, row_start: u64, field: usize, at: usize) -> Option<u64> {
+        self.count.set(self.count.get() + 1);
+        if self.count.get() > MAX_ROW_ERRORS {
+            return None;
+        }
         let found = match self.from {
             RereadFrom::Bytes(bytes) => {
                 let raw = bytes.get(usize::try_from(row_start).ok()?..)?;
@@ -483,6 +490,7 @@ where
                 let reread = Reread {
                     from: RereadFrom::File(path),
                     comment,
+                    count: Default::default(),
                 };
                 read_records(f, &reread, file, columns, errors, on_row)
             }
@@ -495,6 +503,7 @@ where
             let reread = Reread {
                 from: RereadFrom::Bytes(bytes),
                 comment,
+                count: Default::default(),
             };
             read_records(bytes, &reread, file, columns, errors, on_row)
         }
@@ -502,6 +511,7 @@ where
             let reread = Reread {
                 from: RereadFrom::Nothing,
                 comment,
+                count: Default::default(),
             };
             read_records(reader, &reread, file, columns, errors, on_row)
         }
