@@ -192,3 +192,39 @@ fn keep_going_in_text() {
     assert!(stdout.contains("relationships.csv  15 rows read, 10 loaded, 5 rejected"));
     assert!(stdout.contains("CSP001 seller-role"));
 }
+
+#[test]
+fn without_keep_going_json_has_the_errors_and_no_findings() {
+    let (code, stdout, stderr) = audit(MIXED, &["--format", "json"]);
+    assert_eq!(code, 2);
+    assert_eq!(stderr, "");
+    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(report["findings"], serde_json::json!([]));
+    let errors = report["errors"].as_array().expect("errors");
+    let places: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}:{}",
+                e["file"].as_str().unwrap_or(""),
+                e["line"],
+                e["column"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "tests/fixtures/hostile-mixed/tenants.csv:5:4",
+            "tests/fixtures/hostile-mixed/tenants.csv:7:1",
+            "tests/fixtures/hostile-mixed/tenants.csv:9:4",
+            "tests/fixtures/hostile-mixed/partners.csv:4:3",
+            "tests/fixtures/hostile-mixed/partners.csv:6:9",
+            "tests/fixtures/hostile-mixed/relationships.csv:5:3",
+            "tests/fixtures/hostile-mixed/relationships.csv:7:4",
+            "tests/fixtures/hostile-mixed/relationships.csv:9:3",
+            "tests/fixtures/hostile-mixed/relationships.csv:11:6",
+            "tests/fixtures/hostile-mixed/relationships.csv:14:4",
+        ]
+    );
+}
