@@ -228,6 +228,17 @@ fn crlf_line_ends() {
 }
 
 #[test]
+fn cr_alone_line_ends() {
+    let text = TENANTS.replace('\n', "\r");
+    let (errors, st) = load_with(InputFile::Tenants, text.as_bytes());
+    assert_eq!(
+        errors[0],
+        "tenants.csv:1:1: lines end with CR alone: expected LF or CRLF line ends"
+    );
+    assert_eq!(st, stats(0, 0, 0));
+}
+
+#[test]
 fn quoted_commas_and_newlines_keep_physical_lines() {
     let text = "tenant_id,name,kind,country\n\
                 T-P1,\"Contoso, CSP\nsecond line\nthird line\",partner,US\n\

@@ -577,7 +577,18 @@ where
                 .cloned()
                 .unwrap_or_else(csv::Position::new);
             let start = pos.byte() + base as u64;
-            resolve_header(file, pos.line(), start, reread, &record, columns, errors)
+            // Lines ended by CR alone (classic Mac OS) read as one long line; say so rather
+            // than report a header of strange column names.
+            let cr_inside = |f: &[u8]| f.trim_ascii().contains(&b'\r');
+            if record.iter().any(cr_inside) {
+                errors.push(InputError::whole_file(
+                    file,
+                    "lines end with CR alone: expected LF or CRLF line ends",
+                ));
+                None
+            } else {
+                resolve_header(file, pos.line(), start, reread, &record, columns, errors)
+            }
         }
         Ok(false) => {
             errors.push(InputError::whole_file(
