@@ -358,7 +358,7 @@ pub enum Source<'a> {
 }
 
 /// How the raw bytes of a row can be read again, for exact byte offsets in messages.
-pub struct Reread<'a> {
+pub(crate) struct Reread<'a> {
     from: RereadFrom<'a>,
     comment: Option<u8>,
     /// Rows read again so far: past [`MAX_ROW_ERRORS`] their messages are not listed, so a
@@ -454,7 +454,7 @@ fn locate(
     None
 }
 
-/// Reads `path` as a table with `columns`, calling `on_row` for every data row.
+/// Reads `source` as a table with `columns`, calling `on_row` for every data row.
 ///
 /// `on_row` reads fields through the [`Row`], records its own problems on it, and stores the
 /// row only if [`Row::ok`]; a row with problems is counted as rejected. Every problem, of the
