@@ -407,13 +407,14 @@ fn write_report(format: Format, path: Option<&Path>, report: &Report<'_>) -> any
         Some(path) => {
             let file = File::create(path)
                 .with_context(|| format!("cannot write report to {}", path.display()))?;
-            let mut out = BufWriter::new(AutoStream::new(file, ColorChoice::Never));
+            let mut out = BufWriter::new(AutoStream::new(file, colour(format, ColorChoice::Never)));
             emitter.emit(report, &mut out)?;
             out.flush()
                 .with_context(|| format!("cannot write report to {}", path.display()))?;
         }
         None => {
-            let mut out = stdout();
+            let choice = colour(format, AutoStream::choice(&io::stdout()));
+            let mut out = BufWriter::with_capacity(1 << 16, AutoStream::new(io::stdout(), choice));
             match emitter.emit(report, &mut out).and_then(|()| out.flush()) {
                 // A closed pipe (`csp-audit audit DIR | head`) is a reader that has read
                 // enough: the run ends quietly, with the exit code of what it found.
@@ -423,6 +424,16 @@ fn write_report(format: Format, path: Option<&Path>, report: &Report<'_>) -> any
         }
     }
     Ok(())
+}
+
+/// Only the text report has colour: the other formats pass through untouched, which spares
+/// them the scan for escape sequences.
+fn colour(format: Format, text_choice: ColorChoice) -> ColorChoice {
+    if format == Format::Text {
+        text_choice
+    } else {
+        ColorChoice::AlwaysAnsi
+    }
 }
 
 /// Whether writing failed because the reader closed the pipe, also when an emitter wrapped

@@ -6,7 +6,7 @@ use crate::model::RegionTable;
 use crate::rules::{self, Finding, Params, RuleId};
 
 /// A loaded network and the problems found while loading it.
-pub struct Loaded {
+pub struct LoadedNetwork {
     /// The network of every row that loaded.
     pub net: Network,
     /// Every input problem.
@@ -14,9 +14,9 @@ pub struct Loaded {
 }
 
 /// Loads the three files and builds the network.
-pub fn load_network(paths: &InputPaths, regions: RegionTable) -> Loaded {
+pub fn load_network(paths: &InputPaths, regions: RegionTable) -> LoadedNetwork {
     let loaded = load(paths, regions);
-    Loaded {
+    LoadedNetwork {
         net: Network::build(loaded.model),
         errors: loaded.errors,
     }

@@ -4,10 +4,8 @@
 //! partners, then tenants. Edges carry their kind and, for relationship edges, the row index in
 //! [`Model::relationships`].
 
-use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::unionfind::UnionFind;
-use petgraph::visit::EdgeRef;
-use petgraph::Direction;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -62,6 +60,8 @@ pub struct Network {
     pub org_group: Vec<u32>,
     /// For every (provider, reseller) pair with a `reseller` row, the earliest effective date.
     pub reseller_since: FxHashMap<(PartnerIdx, PartnerIdx), Date>,
+    /// The partner whose CSP tenant each tenant is, if any.
+    pub csp_owner: Vec<Option<PartnerIdx>>,
 }
 
 impl Network {
@@ -69,7 +69,17 @@ impl Network {
     ///
     /// # Complexity
     /// O(V + E) time and memory, plus O(E α(V)) for the affiliate union-find.
-    pub fn build(model: Model) -> Network {
+    pub fn build(mut model: Model) -> Network {
+        // A partner's CSP tenant belongs to the partner's organization, whether or not
+        // tenants.csv says so: a sale into it by the partner or its affiliates is a self-sale.
+        let mut csp_owner = vec![None; model.tenants.len()];
+        for (p, partner) in model.partners.iter().enumerate() {
+            if let Some(t) = partner.csp_tenant {
+                csp_owner[t.ix()] = Some(PartnerIdx(p as u32));
+                let tenant = &mut model.tenants[t.ix()];
+                tenant.org = tenant.org.or(Some(partner.org));
+            }
+        }
         let orgs = model.organizations.len();
         let partners = model.partners.len();
         let tenants = model.tenants.len();
@@ -92,6 +102,7 @@ impl Network {
             graph,
             org_group: Vec::new(),
             reseller_since: FxHashMap::default(),
+            csp_owner,
         };
         let structural_edge = |kind| Edge {
             kind,
@@ -184,82 +195,105 @@ impl Network {
         self.org_group[a.ix()] == self.org_group[b.ix()]
     }
 
-    /// The relationship edges of one kind, with their row index, in row order.
-    pub fn relationship_edges(
-        &self,
-        kind: EdgeKind,
-    ) -> impl Iterator<Item = (EdgeIndex<u32>, usize)> + '_ {
-        self.graph
-            .raw_edges()
-            .iter()
-            .enumerate()
-            .filter(move |(_, e)| e.weight.kind == kind)
-            .map(|(i, e)| (EdgeIndex::new(i), e.weight.row as usize))
-    }
-
-    /// The relationship edges of one kind in parallel, as (row index, row).
-    pub fn par_rows(
-        &self,
-        kind: EdgeKind,
-    ) -> impl ParallelIterator<Item = (usize, &Relationship)> + '_ {
+    /// The rows of one relationship kind, in parallel (in no particular order: rules sort their
+    /// findings).
+    pub fn par_rows(&self, kind: RelKind) -> impl ParallelIterator<Item = &Relationship> + '_ {
+        let kind = match kind {
+            RelKind::Reseller => EdgeKind::Reseller,
+            RelKind::Customer => EdgeKind::Customer,
+            RelKind::Admin => EdgeKind::Admin,
+            RelKind::Affiliate => EdgeKind::Affiliate,
+        };
         self.graph
             .raw_edges()
             .par_iter()
             .filter(move |e| e.weight.kind == kind)
-            .map(|e| {
-                let row = e.weight.row as usize;
-                (row, &self.model.relationships[row])
-            })
+            .map(|e| &self.model.relationships[e.weight.row as usize])
     }
 
-    /// A shortest chain of affiliate links from organization `from` to `to`, both included;
-    /// `None` if they are not affiliated. Ties are broken by organization id, so the chain does
-    /// not depend on row order.
+    /// Breadth-first trees over the affiliate groups, for explaining how two organizations are
+    /// affiliated. Each group's tree is rooted at its smallest organization id and visits
+    /// neighbours in id order, so the trees do not depend on row order.
     ///
     /// # Complexity
-    /// O(n log n) in the size of the affiliate group (breadth-first search).
-    pub fn affiliate_path(&self, from: OrgIdx, to: OrgIdx) -> Option<Vec<OrgIdx>> {
-        if !self.affiliated(from, to) {
-            return None;
+    /// O(V + A log A) for A affiliate edges.
+    pub fn affiliate_forest(&self) -> AffiliateForest {
+        let orgs = &self.model.organizations;
+        let mut adjacent: Vec<Vec<u32>> = vec![Vec::new(); orgs.len()];
+        for e in self.graph.raw_edges() {
+            if e.weight.kind == EdgeKind::Affiliate {
+                let (a, b) = (e.source().index() as u32, e.target().index() as u32);
+                adjacent[a as usize].push(b);
+                adjacent[b as usize].push(a);
+            }
         }
-        let mut parent: FxHashMap<OrgIdx, OrgIdx> = FxHashMap::default();
-        let mut frontier = vec![from];
-        parent.insert(from, from);
-        while !frontier.is_empty() && !parent.contains_key(&to) {
-            let mut next = Vec::new();
-            for &o in &frontier {
-                let node = self.org_node(o);
-                let mut neighbours: Vec<OrgIdx> = [Direction::Outgoing, Direction::Incoming]
-                    .into_iter()
-                    .flat_map(|d| self.graph.edges_directed(node, d))
-                    .filter(|e| e.weight().kind == EdgeKind::Affiliate)
-                    .map(|e| {
-                        let other = if e.source() == node {
-                            e.target()
-                        } else {
-                            e.source()
-                        };
-                        OrgIdx(other.index() as u32)
-                    })
-                    .collect();
-                neighbours.sort_by(|a, b| self.model.org(*a).id.cmp(&self.model.org(*b).id));
-                for n in neighbours {
-                    if let std::collections::hash_map::Entry::Vacant(v) = parent.entry(n) {
-                        v.insert(o);
-                        next.push(n);
+        let by_id = |a: &u32, b: &u32| orgs[*a as usize].id.cmp(&orgs[*b as usize].id);
+        for list in &mut adjacent {
+            list.sort_unstable_by(by_id);
+            list.dedup();
+        }
+        let mut roots: Vec<u32> = (0..orgs.len() as u32)
+            .filter(|o| !adjacent[*o as usize].is_empty())
+            .collect();
+        roots.sort_unstable_by(by_id);
+        let mut parent: Vec<u32> = (0..orgs.len() as u32).collect();
+        let mut depth = vec![0u32; orgs.len()];
+        let mut seen = vec![false; orgs.len()];
+        let mut queue = std::collections::VecDeque::new();
+        for root in roots {
+            if std::mem::replace(&mut seen[root as usize], true) {
+                continue;
+            }
+            queue.push_back(root);
+            while let Some(o) = queue.pop_front() {
+                for &n in &adjacent[o as usize] {
+                    if !std::mem::replace(&mut seen[n as usize], true) {
+                        parent[n as usize] = o;
+                        depth[n as usize] = depth[o as usize] + 1;
+                        queue.push_back(n);
                     }
                 }
             }
-            next.sort_by(|a, b| self.model.org(*a).id.cmp(&self.model.org(*b).id));
-            frontier = next;
         }
-        let mut path = vec![to];
-        let mut at = to;
-        while at != from {
-            at = *parent.get(&at)?;
-            path.push(at);
+        AffiliateForest { parent, depth }
+    }
+}
+
+/// Breadth-first trees over the affiliate groups (see [`Network::affiliate_forest`]).
+#[derive(Debug)]
+pub struct AffiliateForest {
+    parent: Vec<u32>,
+    depth: Vec<u32>,
+}
+
+impl AffiliateForest {
+    /// A chain of affiliate links from `from` to `to`, both included, through their closest
+    /// common ancestor in the group's tree; `None` if they are not affiliated.
+    ///
+    /// # Complexity
+    /// O(length of the chain).
+    pub fn path(&self, from: OrgIdx, to: OrgIdx) -> Option<Vec<OrgIdx>> {
+        let (mut a, mut b) = (from.0, to.0);
+        let (mut up, mut down) = (vec![a], vec![b]);
+        let step = |o: &mut u32, trail: &mut Vec<u32>| {
+            *o = self.parent[*o as usize];
+            trail.push(*o);
+        };
+        while self.depth[a as usize] > self.depth[b as usize] {
+            step(&mut a, &mut up);
         }
-        path.reverse();
-        Some(path)
+        while self.depth[b as usize] > self.depth[a as usize] {
+            step(&mut b, &mut down);
+        }
+        while a != b {
+            if self.depth[a as usize] == 0 {
+                return None;
+            }
+            step(&mut a, &mut up);
+            step(&mut b, &mut down);
+        }
+        down.pop();
+        up.extend(down.into_iter().rev());
+        Some(up.into_iter().map(OrgIdx).collect())
     }
 }

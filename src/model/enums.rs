@@ -41,6 +41,17 @@ macro_rules! input_enum {
     };
 }
 
+impl Role {
+    /// The role in a sentence: "an indirect provider", "a direct-bill partner".
+    pub fn prose(self) -> &'static str {
+        match self {
+            Role::IndirectProvider => "an indirect provider",
+            Role::IndirectReseller => "an indirect reseller",
+            Role::DirectBill => "a direct-bill partner",
+        }
+    }
+}
+
 input_enum!(
     /// A partner's role in the CSP program.
     Role {

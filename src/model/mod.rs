@@ -51,7 +51,7 @@ pub enum InputFile {
 }
 
 impl InputFile {
-    /// All input files, in load order's reporting order.
+    /// All input files, in the order reports list them.
     pub const ALL: [InputFile; 3] = [
         InputFile::Partners,
         InputFile::Tenants,

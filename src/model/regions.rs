@@ -66,11 +66,6 @@ impl RegionTable {
         &self.codes[c.0 as usize]
     }
 
-    /// The country's name.
-    pub fn country_name(&self, c: CountryIdx) -> &str {
-        &self.names[c.0 as usize]
-    }
-
     /// The region's name.
     pub fn region_name(&self, r: RegionIdx) -> &str {
         &self.regions[r.0 as usize]
@@ -84,10 +79,5 @@ impl RegionTable {
     /// Whether the table has no country.
     pub fn is_empty(&self) -> bool {
         self.codes.is_empty()
-    }
-
-    /// Number of regions.
-    pub fn region_count(&self) -> usize {
-        self.regions.len()
     }
 }

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 
 use super::{Emitter, Report};
+use crate::model::InputFile;
 use crate::rules::{Entity, Finding, Severity};
 
 /// Emits the text report.
@@ -32,9 +33,11 @@ fn entity_label(report: &Report<'_>, e: &Entity) -> String {
 }
 
 fn write_finding(report: &Report<'_>, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    const SHOWN: usize = 20;
     let rows: Vec<String> = f
         .rows
         .iter()
+        .take(SHOWN)
         .map(|r| match report.relationship_id(r.file, r.line) {
             Some(id) => format!("{}:{} [{id}]", r.file.file_name(), r.line),
             None => format!("{}:{}", r.file.file_name(), r.line),
@@ -48,9 +51,8 @@ fn write_finding(report: &Report<'_>, f: &Finding, out: &mut dyn Write) -> io::R
         f.message
     )?;
     if !rows.is_empty() {
-        const SHOWN: usize = 20;
-        let more = rows.len().saturating_sub(SHOWN);
-        let mut list = rows[..rows.len().min(SHOWN)].join(", ");
+        let more = f.rows.len() - rows.len();
+        let mut list = rows.join(", ");
         if more > 0 {
             list.push_str(&format!(" and {more} more"));
         }
@@ -89,15 +91,29 @@ impl Emitter for TextEmitter {
             }
             writeln!(out)?;
         }
-        for e in report.errors {
-            writeln!(out, "{e}")?;
-        }
-        if !report.errors.is_empty() {
-            writeln!(out)?;
+        // With --keep-going the rejected rows are already listed, as CSP100 findings.
+        if !report.rules.contains(&crate::rules::rejected_row_rule()) {
+            const SHOWN: usize = 100;
+            for e in report.errors.iter().take(SHOWN) {
+                writeln!(out, "{e}")?;
+            }
+            if report.errors.len() > SHOWN {
+                writeln!(
+                    out,
+                    "... and {} more input problems",
+                    report.errors.len() - SHOWN
+                )?;
+            }
+            if !report.errors.is_empty() {
+                writeln!(out)?;
+            }
         }
         let s = report.summary();
         writeln!(out, "{BOLD}Summary{BOLD:#}")?;
-        for (file, st) in &s.files {
+        for file in InputFile::ALL.map(InputFile::file_name) {
+            let Some(st) = s.files.get(file) else {
+                continue;
+            };
             writeln!(
                 out,
                 "  {file:<18} {} rows read, {} loaded, {} rejected",

@@ -1,8 +1,8 @@
 use rayon::prelude::*;
 
 use super::{declare_rule, id_of, Entity, Finding, Params};
-use crate::graph::{EdgeKind, Network};
-use crate::model::Role;
+use crate::graph::Network;
+use crate::model::{RelKind, Role};
 
 declare_rule! {
     /// ## What it finds
@@ -41,9 +41,9 @@ declare_rule! {
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = id_of(&RULE);
     let m = &net.model;
-    net.par_rows(EdgeKind::Customer)
-        .filter(|(_, r)| m.partner(r.from_partner()).role == Role::IndirectReseller)
-        .map(|(_, r)| {
+    net.par_rows(RelKind::Customer)
+        .filter(|r| m.partner(r.from_partner()).role == Role::IndirectReseller)
+        .map(|r| {
             let seller = m.partner(r.from_partner());
             let tenant = m.tenant(r.to_tenant());
             Finding::new(

@@ -1,8 +1,8 @@
 use rayon::prelude::*;
 
 use super::{declare_rule, id_of, Entity, Finding, Params};
-use crate::graph::{EdgeKind, Network};
-use crate::model::{Relationship, Role};
+use crate::graph::Network;
+use crate::model::{RelKind, Relationship, Role};
 
 declare_rule! {
     /// ## What it finds
@@ -46,26 +46,22 @@ declare_rule! {
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = id_of(&RULE);
     let sales = net
-        .par_rows(EdgeKind::Customer)
-        .filter_map(|(_, r)| broken_sale(net, r).map(|why| (r, why)))
-        .map(|(r, why)| {
-            let mut f = Finding::new(rule, why).entity(Entity::Partner(r.from_partner()));
-            if let Some(reseller) = r.reseller {
-                f = f.entity(Entity::Partner(reseller));
-            }
-            f.entity(Entity::Tenant(r.to_tenant())).rel_row(r.line)
-        });
+        .par_rows(RelKind::Customer)
+        .filter_map(|r| broken_sale(net, r).map(|why| Finding::new(rule, why).sale(r)));
     let links = net
-        .par_rows(EdgeKind::Reseller)
-        .filter_map(|(_, r)| {
+        .par_rows(RelKind::Reseller)
+        .filter_map(|r| {
             let m = &net.model;
             let (p, q) = (m.partner(r.from_partner()), m.partner(r.to_partner()));
             if p.role == Role::IndirectProvider && q.role == Role::IndirectReseller {
                 return None;
             }
             let why = format!(
-                "reseller relationship from {} '{}' to {} '{}': expected an indirect_provider -> an indirect_reseller",
-                p.role, p.id, q.role, q.id
+                "reseller relationship from '{}', {}, to '{}', {}: expected an indirect provider and an indirect reseller",
+                p.id,
+                p.role.prose(),
+                q.id,
+                q.role.prose()
             );
             Some(
                 Finding::new(rule, why)
@@ -91,8 +87,10 @@ fn broken_sale(net: &Network, r: &Relationship) -> Option<String> {
             let reseller = m.partner(rs);
             if reseller.role != Role::IndirectReseller {
                 return Some(format!(
-                    "indirect provider '{}' sells to tenant '{tenant}' through '{}', a {} partner: expected an indirect_reseller",
-                    seller.id, reseller.id, reseller.role
+                    "indirect provider '{}' sells to tenant '{tenant}' through '{}', {}: expected an indirect reseller",
+                    seller.id,
+                    reseller.id,
+                    reseller.role.prose()
                 ));
             }
             let date = r.effective_on?;

@@ -1,7 +1,8 @@
 use rayon::prelude::*;
 
-use super::{declare_rule, id_of, Entity, Finding, Params};
-use crate::graph::{EdgeKind, Network};
+use super::{declare_rule, id_of, Finding, Params};
+use crate::graph::Network;
+use crate::model::RelKind;
 
 declare_rule! {
     /// ## What it finds
@@ -42,8 +43,8 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = id_of(&RULE);
     let m = &net.model;
     let regions = &m.regions;
-    net.par_rows(EdgeKind::Customer)
-        .filter_map(|(_, r)| {
+    net.par_rows(RelKind::Customer)
+        .filter_map(|r| {
             let tenant = m.tenant(r.to_tenant());
             let parties = std::iter::once(r.from_partner()).chain(r.reseller);
             let outside: Vec<String> = parties
@@ -61,22 +62,20 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
             if outside.is_empty() {
                 return None;
             }
-            let mut f = Finding::new(
-                rule,
-                format!(
-                    "{} {} outside the region of tenant '{}' ({}, {})",
-                    outside.join(" and "),
-                    if outside.len() == 1 { "sells" } else { "sell" },
-                    tenant.id,
-                    regions.code(tenant.country),
-                    regions.region_name(tenant.region)
-                ),
+            Some(
+                Finding::new(
+                    rule,
+                    format!(
+                        "{} {} outside the region of tenant '{}' ({}, {})",
+                        outside.join(" and "),
+                        if outside.len() == 1 { "sells" } else { "sell" },
+                        tenant.id,
+                        regions.code(tenant.country),
+                        regions.region_name(tenant.region)
+                    ),
+                )
+                .sale(r),
             )
-            .entity(Entity::Partner(r.from_partner()));
-            if let Some(rs) = r.reseller {
-                f = f.entity(Entity::Partner(rs));
-            }
-            Some(f.entity(Entity::Tenant(r.to_tenant())).rel_row(r.line))
         })
         .collect()
 }

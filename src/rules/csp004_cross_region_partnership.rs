@@ -1,7 +1,8 @@
 use rayon::prelude::*;
 
 use super::{declare_rule, id_of, Entity, Finding, Params};
-use crate::graph::{EdgeKind, Network};
+use crate::graph::Network;
+use crate::model::RelKind;
 
 declare_rule! {
     /// ## What it finds
@@ -40,8 +41,8 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = id_of(&RULE);
     let m = &net.model;
     let regions = &m.regions;
-    net.par_rows(EdgeKind::Reseller)
-        .filter_map(|(_, r)| {
+    net.par_rows(RelKind::Reseller)
+        .filter_map(|r| {
             let (p, q) = (m.partner(r.from_partner()), m.partner(r.to_partner()));
             (p.region != q.region).then(|| {
                 Finding::new(

@@ -1,8 +1,8 @@
 use rayon::prelude::*;
 
 use super::{declare_rule, id_of, Entity, Finding, Params};
-use crate::graph::{EdgeKind, Network};
-use crate::model::{OrgIdx, PartnerIdx, Relationship};
+use crate::graph::Network;
+use crate::model::{OrgIdx, PartnerIdx, RelKind, Relationship};
 
 declare_rule! {
     /// ## What it finds
@@ -10,7 +10,8 @@ declare_rule! {
     /// group as the organization that owns the tenant. An affiliate group is a connected
     /// component of `affiliate` rows: affiliation is symmetric and transitive. The finding
     /// carries the cycle: seller → tenant → owning organization → affiliate links → the seller's
-    /// organization → seller.
+    /// organization → seller, through the group's breadth-first tree (rooted at its smallest
+    /// organization id), so that the same network always gives the same cycle.
     ///
     /// ## Why it matters
     /// "By contract, partners in the CSP program are not allowed to sell Microsoft or third-party
@@ -41,18 +42,29 @@ declare_rule! {
 /// One finding per self-sale `customer` row, with its cycle.
 ///
 /// # Complexity
-/// O(E) to find the rows, in parallel; each finding adds a breadth-first search of its
-/// affiliate group.
+/// O(E) to find the rows, in parallel; if there are any, O(V + A log A) once for the
+/// affiliate trees (A affiliate edges), then the length of each cycle.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = id_of(&RULE);
     let m = &net.model;
-    net.par_rows(EdgeKind::Customer)
-        .filter_map(|(_, r)| {
+    let hits: Vec<(&Relationship, PartnerIdx, OrgIdx)> = net
+        .par_rows(RelKind::Customer)
+        .filter_map(|r| {
             let owner = m.tenant(r.to_tenant()).org?;
             let party = std::iter::once(r.from_partner())
                 .chain(r.reseller)
                 .find(|p| net.affiliated(m.partner(*p).org, owner))?;
-            Some(finding(net, rule, r, party, owner))
+            Some((r, party, owner))
+        })
+        .collect();
+    if hits.is_empty() {
+        return Vec::new();
+    }
+    let forest = net.affiliate_forest();
+    hits.into_par_iter()
+        .filter_map(|(r, party, owner)| {
+            let links = forest.path(owner, m.partner(party).org)?;
+            Some(finding(net, rule, r, party, links))
         })
         .collect()
 }
@@ -62,13 +74,11 @@ fn finding(
     rule: super::RuleId,
     r: &Relationship,
     party: PartnerIdx,
-    owner: OrgIdx,
+    links: Vec<OrgIdx>,
 ) -> Finding {
     let m = &net.model;
     let partner = m.partner(party);
-    let links = net
-        .affiliate_path(owner, partner.org)
-        .unwrap_or_else(|| vec![owner]);
+    let owner = links[0];
     let role = if party == r.from_partner() {
         "seller"
     } else {
@@ -91,11 +101,7 @@ fn finding(
             m.tenant(r.to_tenant()).id
         ),
     )
-    .entity(Entity::Partner(r.from_partner()));
-    if let Some(rs) = r.reseller {
-        f = f.entity(Entity::Partner(rs));
-    }
-    f = f.entity(Entity::Tenant(r.to_tenant())).rel_row(r.line);
+    .sale(r);
     f.path = std::iter::once(Entity::Partner(party))
         .chain(std::iter::once(Entity::Tenant(r.to_tenant())))
         .chain(links.into_iter().map(Entity::Org))

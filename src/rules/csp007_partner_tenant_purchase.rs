@@ -1,8 +1,8 @@
 use rayon::prelude::*;
 
 use super::{declare_rule, id_of, Entity, Finding, Params};
-use crate::graph::{EdgeKind, Network};
-use crate::model::{PartnerIdx, TenantKind};
+use crate::graph::Network;
+use crate::model::{RelKind, TenantKind};
 
 declare_rule! {
     /// ## What it finds
@@ -35,19 +35,19 @@ declare_rule! {
 /// One finding per `customer` row into a partner tenant.
 ///
 /// # Complexity
-/// O(V + E): one pass over partners to find each CSP tenant's owner, one over customer edges.
+/// O(E) over the customer edges, in parallel.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = id_of(&RULE);
     let m = &net.model;
-    let owners = csp_tenant_owners(net);
-    net.par_rows(EdgeKind::Customer)
-        .filter(|(_, r)| m.tenant(r.to_tenant()).kind == TenantKind::Partner)
-        .map(|(_, r)| {
+    net.par_rows(RelKind::Customer)
+        .filter(|r| m.tenant(r.to_tenant()).kind == TenantKind::Partner)
+        .map(|r| {
             let t = r.to_tenant();
-            let owner = owners[t.ix()];
-            let whose = owner.map_or("a partner tenant no partner names as its CSP tenant".to_string(), |p| {
-                format!("the CSP tenant of partner '{}'", m.partner(p).id)
-            });
+            let owner = net.csp_owner[t.ix()];
+            let whose = owner.map_or(
+                "a partner tenant no partner names as its CSP tenant".to_string(),
+                |p| format!("the CSP tenant of partner '{}'", m.partner(p).id),
+            );
             let mut f = Finding::new(
                 rule,
                 format!(
@@ -64,15 +64,4 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
             f.rel_row(r.line)
         })
         .collect()
-}
-
-/// The partner whose CSP tenant each tenant is, if any.
-pub(crate) fn csp_tenant_owners(net: &Network) -> Vec<Option<PartnerIdx>> {
-    let mut owners = vec![None; net.model.tenants.len()];
-    for (i, p) in net.model.partners.iter().enumerate() {
-        if let Some(t) = p.csp_tenant {
-            owners[t.ix()] = Some(PartnerIdx(i as u32));
-        }
-    }
-    owners
 }

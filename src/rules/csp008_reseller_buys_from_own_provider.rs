@@ -1,9 +1,10 @@
 use rayon::prelude::*;
 
-use super::csp007_partner_tenant_purchase::csp_tenant_owners;
 use super::{declare_rule, id_of, Entity, Finding, Params};
-use crate::graph::{EdgeKind, Network};
-use crate::model::{PartnerIdx, TenantIdx};
+use rustc_hash::FxHashSet;
+
+use crate::graph::Network;
+use crate::model::{PartnerIdx, RelKind, TenantIdx};
 
 declare_rule! {
     /// ## What it finds
@@ -38,33 +39,41 @@ declare_rule! {
 /// One finding per (provider, reseller, tenant) triple.
 ///
 /// # Complexity
-/// O(E log E): customer edges into CSP tenants are matched with a hash look-up, grouped by a
-/// sort; each group then scans the provider's edges for its reseller rows.
+/// O(E) to find the sales into CSP tenants and the reseller rows of the same pairs, in
+/// parallel, then a sort of what was found.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = id_of(&RULE);
     let m = &net.model;
-    let owners = csp_tenant_owners(net);
-    let mut hits: Vec<(PartnerIdx, PartnerIdx, TenantIdx, u32)> = net
-        .par_rows(EdgeKind::Customer)
-        .filter_map(|(_, r)| {
-            let reseller = owners[r.to_tenant().ix()]?;
+    // (provider, reseller, tenant, line) of the sales into a reseller's CSP tenant; then the
+    // reseller rows of the same (provider, reseller) pairs, to list beside them.
+    let mut sales: Vec<(PartnerIdx, PartnerIdx, TenantIdx, u32)> = net
+        .par_rows(RelKind::Customer)
+        .filter_map(|r| {
+            let reseller = net.csp_owner[r.to_tenant().ix()]?;
             net.reseller_since
                 .contains_key(&(r.from_partner(), reseller))
                 .then_some((r.from_partner(), reseller, r.to_tenant(), r.line))
         })
         .collect();
-    hits.par_sort_unstable();
-    hits.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1 && a.2 == b.2)
+    if sales.is_empty() {
+        return Vec::new();
+    }
+    let pairs: FxHashSet<(PartnerIdx, PartnerIdx)> = sales.iter().map(|s| (s.0, s.1)).collect();
+    let mut links: Vec<(PartnerIdx, PartnerIdx, u32)> = net
+        .par_rows(RelKind::Reseller)
+        .map(|r| (r.from_partner(), r.to_partner(), r.line))
+        .filter(|l| pairs.contains(&(l.0, l.1)))
+        .collect();
+    sales.par_sort_unstable();
+    links.par_sort_unstable();
+    sales
+        .chunk_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2))
         .map(|group| {
-            let (p, r, t, _) = group[0];
-            let mut lines: Vec<u32> = group.iter().map(|h| h.3).collect();
-            let (pn, rn) = (net.partner_node(p), net.partner_node(r));
-            lines.extend(
-                net.graph
-                    .edges_connecting(pn, rn)
-                    .filter(|e| e.weight().kind == EdgeKind::Reseller)
-                    .map(|e| m.relationships[e.weight().row as usize].line),
-            );
+            let (p, r, t) = (group[0].0, group[0].1, group[0].2);
+            let start = links.partition_point(|l| (l.0, l.1) < (p, r));
+            let end = links.partition_point(|l| (l.0, l.1) <= (p, r));
+            let mut lines: Vec<u32> = group.iter().map(|s| s.3).collect();
+            lines.extend(links[start..end].iter().map(|l| l.2));
             lines.sort_unstable();
             let mut f = Finding::new(
                 rule,

@@ -1,7 +1,7 @@
 use rayon::prelude::*;
 
 use super::{declare_rule, id_of, Entity, Finding, Params};
-use crate::graph::{EdgeKind, Network};
+use crate::graph::Network;
 use crate::model::{Date, PartnerIdx, RelKind};
 
 declare_rule! {
@@ -32,7 +32,7 @@ declare_rule! {
     pub static RULE = {
         code: "CSP009",
         name: "agreement-missing",
-        summary: "a partner transacts after the MPA cut-off without a signed MPA",
+        summary: "a partner transacts on or after the MPA cut-off without a signed MPA",
         severity: Error,
         check: Some(check),
     };
@@ -49,9 +49,9 @@ pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
         date >= params.mpa_cutoff && m.partner(p).mpa_signed_on.is_none_or(|s| s > date)
     };
     let mut hits: Vec<(PartnerIdx, Date, u32)> = net
-        .par_rows(EdgeKind::Customer)
-        .chain(net.par_rows(EdgeKind::Reseller))
-        .flat_map_iter(|(_, r)| {
+        .par_rows(RelKind::Customer)
+        .chain(net.par_rows(RelKind::Reseller))
+        .flat_map_iter(|r| {
             let date = r.effective_on;
             let second = match r.kind {
                 RelKind::Reseller => Some(r.to_partner()),

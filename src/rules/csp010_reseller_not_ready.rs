@@ -1,8 +1,8 @@
 use rayon::prelude::*;
 
 use super::{declare_rule, id_of, Entity, Finding, Params};
-use crate::graph::{EdgeKind, Network};
-use crate::model::{Date, PartnerIdx, Role};
+use crate::graph::Network;
+use crate::model::{Date, PartnerIdx, RelKind, Role};
 
 declare_rule! {
     /// ## What it finds
@@ -51,8 +51,8 @@ pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
                 .any(|d| d.is_none_or(|d| date < d))
     };
     let mut hits: Vec<(PartnerIdx, u32)> = net
-        .par_rows(EdgeKind::Customer)
-        .filter_map(|(_, r)| {
+        .par_rows(RelKind::Customer)
+        .filter_map(|r| {
             let rs = r.reseller?;
             not_ready(rs, r.effective_on?).then_some((rs, r.line))
         })

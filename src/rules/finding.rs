@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use super::{RuleId, Severity};
 use crate::graph::Network;
-use crate::model::{InputFile, OrgIdx, PartnerIdx, TenantIdx};
+use crate::model::{InputFile, OrgIdx, PartnerIdx, Relationship, TenantIdx};
 
 /// An entity a finding names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,6 +103,16 @@ impl Finding {
         self
     }
 
+    /// Adds the parties of a sale (seller, reseller if any, tenant) and its row.
+    pub fn sale(mut self, r: &Relationship) -> Finding {
+        self.entities.push(Entity::Partner(r.from_partner()));
+        if let Some(reseller) = r.reseller {
+            self.entities.push(Entity::Partner(reseller));
+        }
+        self.entities.push(Entity::Tenant(r.to_tenant()));
+        self.rel_row(r.line)
+    }
+
     /// The entity ids, as written in the input.
     pub fn entity_ids<'n>(&'n self, net: &'n Network) -> Vec<&'n str> {
         self.entities
@@ -113,13 +123,19 @@ impl Finding {
     }
 }
 
-/// Sorts findings by rule, then entity ids, then rows: an order that depends neither on the
-/// thread count nor on the order of rows in the input.
+/// Sorts findings by rule, then entity ids, then message, then rows: an order that depends
+/// neither on the thread count nor (but for the rows' lines) on the order of rows in the input.
 pub fn sort_findings(net: &Network, findings: &mut [Finding]) {
+    fn ids<'a>(net: &'a Network, f: &'a Finding) -> impl Iterator<Item = &'a str> + 'a {
+        f.entities
+            .iter()
+            .map(move |e| e.id(net))
+            .chain(f.raw_entities.iter().map(String::as_str))
+    }
     findings.par_sort_by(|a, b| {
         a.rule
             .cmp(&b.rule)
-            .then_with(|| a.entity_ids(net).cmp(&b.entity_ids(net)))
+            .then_with(|| ids(net, a).cmp(ids(net, b)))
             .then_with(|| a.message.cmp(&b.message))
             .then_with(|| a.rows.cmp(&b.rows))
     });
