@@ -11,7 +11,7 @@ use std::time::Instant;
 use csp_audit::audit::audit;
 use csp_audit::graph::Network;
 use csp_audit::load::{builtin_regions, load, InputPaths};
-use csp_audit::rules::Params;
+use csp_audit::rules::{Params, RuleId};
 
 /// Peak resident set size so far, in KiB (Linux `/proc/self/status`), or 0 where unknown.
 fn peak_kib() -> u64 {
@@ -47,11 +47,23 @@ fn main() {
     let build_s = t1.elapsed().as_secs_f64();
     let build_kib = peak_kib();
     let t2 = Instant::now();
-    let findings = audit(&net, &Params::default());
+    let params = Params::default();
+    let findings = audit(&net, &params);
     let rules_s = t2.elapsed().as_secs_f64();
     let rules_kib = peak_kib();
+    // Each rule alone, after the whole pass, so that its time is not shared with the others.
+    let per_rule: Vec<String> = RuleId::all()
+        .filter_map(|r| r.info().check.map(|check| (r.info().code, check)))
+        .map(|(code, check)| {
+            let t = Instant::now();
+            let found = check(&net, &params).len();
+            let s = t.elapsed().as_secs_f64();
+            format!("\"{code}\":{{\"s\":{s:.6},\"findings\":{found}}}")
+        })
+        .collect();
     println!(
-        "{{\"relationships\":{rows},\"findings\":{},\"load_s\":{load_s:.6},\"build_s\":{build_s:.6},\"rules_s\":{rules_s:.6},\"load_peak_kib\":{load_kib},\"build_peak_kib\":{build_kib},\"rules_peak_kib\":{rules_kib}}}",
-        findings.len()
+        "{{\"relationships\":{rows},\"findings\":{},\"load_s\":{load_s:.6},\"build_s\":{build_s:.6},\"rules_s\":{rules_s:.6},\"load_peak_kib\":{load_kib},\"build_peak_kib\":{build_kib},\"rules_peak_kib\":{rules_kib},\"rule\":{{{}}}}}",
+        findings.len(),
+        per_rule.join(",")
     );
 }

@@ -25,6 +25,8 @@ out=benches/results
 mkdir -p "$out" bench-out
 csv=$out/scaling.csv
 echo "relationships,generate_s,generate_peak_mib,load_s,build_s,rules_s,audit_s,audit_peak_mib,load_peak_mib,build_peak_mib,findings" >"$csv"
+rules_csv=$out/scaling-rules.csv
+echo "relationships,$(seq -f 'CSP%03g' -s, 1 10)" >"$rules_csv"
 
 # Wall seconds and max RSS (MiB, from GNU time's verbose output) of one command.
 measure() {
@@ -52,10 +54,12 @@ for n in "${sizes[@]}"; do
   read -r gen_s gen_mib < <(measure "$bin" generate --out "$dir" --relationships "$n" --seed 1)
   phases=$(cargo bench --locked --quiet --bench phases -- "$dir" 2>/dev/null | tail -1)
   read -r audit_s audit_mib < <(measure "$bin" audit "$dir" --format json --output /dev/null)
-  python3 - "$n" "$gen_s" "$gen_mib" "$audit_s" "$audit_mib" "$phases" >>"$csv" <<'EOF'
+  python3 - "$n" "$gen_s" "$gen_mib" "$audit_s" "$audit_mib" "$phases" "$rules_csv" >>"$csv" <<'EOF'
 import json, sys
-n, gen_s, gen_mib, audit_s, audit_mib, phases = sys.argv[1:]
+n, gen_s, gen_mib, audit_s, audit_mib, phases, rules_csv = sys.argv[1:]
 p = json.loads(phases)
+with open(rules_csv, "a") as f:
+    print(n, *(p["rule"][f"CSP{i:03}"]["s"] for i in range(1, 11)), sep=",", file=f)
 mib = lambda k: p[k] / 1024
 print(f"{n},{gen_s},{gen_mib},{p['load_s']},{p['build_s']},{p['rules_s']},{audit_s},{audit_mib},"
       f"{mib('load_peak_kib'):.1f},{mib('build_peak_kib'):.1f},{p['findings']}")
@@ -65,9 +69,10 @@ EOF
 done
 
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM"
-python3 - "$csv" "$machine" >"$out/scaling.md" <<'EOF'
+python3 - "$csv" "$machine" "$rules_csv" >"$out/scaling.md" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
+rules = list(csv.DictReader(open(sys.argv[3])))
 def size(n):
     n = int(n)
     return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k"
@@ -82,6 +87,12 @@ for r in rows:
           f"| {float(r['rules_s']):.3f} | {a:.3f} | {rate} | {float(r['audit_peak_mib']):.0f} "
           f"| {float(r['load_peak_mib']):.0f} / {float(r['build_peak_mib']):.0f} "
           f"| {float(r['generate_peak_mib']):.0f} | {r['findings']} |")
+codes = [f"CSP{i:03}" for i in range(1, 11)]
+print("\nEach rule alone on the built network (seconds; the whole audit runs them in parallel):\n")
+print("| relationships | " + " | ".join(codes) + " |")
+print("|---:|" + "---:|" * len(codes))
+for r in rules:
+    print(f"| {size(r['relationships'])} | " + " | ".join(f"{float(r[c]):.3f}" for c in codes) + " |")
 EOF
 cat "$out/scaling.md"
 
