@@ -12,8 +12,9 @@ use crate::baseline::{fingerprints, hash_parts, Baseline};
 use crate::cli::{AuditArgs, Cli, Command, FailOn, Format, RulesFormat};
 use crate::config::{self, Config, ConfigError, LevelFlags, Levels, CONFIG_FILE};
 use crate::exit::Exit;
+use crate::graph::Network;
 use crate::load::{builtin_regions, load_regions, InputError, InputPaths};
-use crate::model::Date;
+use crate::model::{Date, InputFile, Model};
 use crate::report::{
     Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, JsonEmitter, JunitEmitter,
     Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
@@ -56,7 +57,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
                     &rule,
                     REGISTRY.iter().flat_map(|r| [r.code, r.name]),
                 );
-                eprintln!("error: unknown rule '{rule}'{hint}: see `csp-audit rules`");
+                say(format_args!(
+                    "error: unknown rule '{rule}'{hint}: see `csp-audit rules`"
+                ));
                 Ok(Exit::BadInput)
             }
         },
@@ -178,7 +181,7 @@ struct Triaged {
 }
 
 fn triage(
-    net: &crate::graph::Network,
+    net: &Network,
     findings: Vec<Finding>,
     config: &Config,
     levels: &Levels,
@@ -240,17 +243,11 @@ fn triage(
 fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
     let paths = match input_paths(args) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(Exit::BadInput);
-        }
+        Err(e) => return stop_early(args, Stopped::Usage, usage_error(e.to_string())),
     };
     let config = match load_config(args) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}\nerror: invalid configuration; nothing was audited");
-            return Ok(Exit::BadInput);
-        }
+        Err(e) => return stop_early(args, Stopped::Config, e.into()),
     };
     let flags = LevelFlags {
         warn: &args.warn,
@@ -259,25 +256,19 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
     };
     let (levels, today) = match (Levels::resolve(&config, &flags), today(args)) {
         (Ok(levels), Ok(today)) => (levels, today),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
-            return Ok(Exit::BadInput);
-        }
+        (Err(e), _) | (_, Err(e)) => return stop_early(args, Stopped::Usage, usage_error(e)),
     };
     let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
         Ok(b) => b,
-        Err(e) => {
-            eprintln!("{e}\nerror: invalid baseline; nothing was audited");
-            return Ok(Exit::BadInput);
-        }
+        Err(e) => return stop_early(args, Stopped::Baseline, e),
     };
     let regions = match &args.regions {
         None => builtin_regions(),
         Some(path) => match load_regions(path) {
             Ok(table) => table,
             Err(errors) => {
-                report_input_errors(args, &errors)?;
-                return Ok(Exit::BadInput);
+                let net = Network::build(Model::default());
+                return stop(args, &net, &errors, &[], &CiInfo::default(), Stopped::Input);
             }
         },
     };
@@ -292,21 +283,14 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
         .filter(|r| levels.enabled(*r))
         .collect();
     if !loaded.errors.is_empty() && !args.keep_going {
-        let report = Report {
-            net: &loaded.net,
-            findings: &[],
-            errors: &loaded.errors,
-            rules: &rules,
-            ci: &ci,
-        };
-        // Text and CSV have no place for input problems: they go to standard error, as ever.
-        if matches!(args.format, Format::Text | Format::Csv) {
-            report_input_errors(args, &loaded.errors)?;
-        } else {
-            write_report(args.format, args.output.as_deref(), &report)?;
-        }
-        write_extra_reports(args, &report)?;
-        return Ok(Exit::BadInput);
+        return stop(
+            args,
+            &loaded.net,
+            &loaded.errors,
+            &rules,
+            &ci,
+            Stopped::Input,
+        );
     }
     let mut findings = rules::run(&loaded.net, &config.params, |r| levels.enabled(r));
     if args.keep_going && levels.enabled(rejected_row_rule()) {
@@ -329,7 +313,11 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
         Baseline::of(&loaded.net, &fs, &fps)
             .save(path)
             .with_context(|| format!("cannot write the baseline to {}", path.display()))?;
-        eprintln!("wrote {} fingerprints to {}", fs.len(), path.display());
+        say(format_args!(
+            "wrote {} fingerprints to {}",
+            fs.len(),
+            path.display()
+        ));
     }
     let (findings, marks): (Vec<Finding>, Vec<Mark>) = match &baseline {
         None => triaged.reported.into_iter().unzip(),
@@ -461,30 +449,102 @@ fn write_extra_reports(args: &AuditArgs, report: &Report<'_>) -> anyhow::Result<
     Ok(())
 }
 
-/// Lists input errors on standard error: the first [`SHOWN_ERRORS`], then the count.
-fn report_input_errors(args: &AuditArgs, errors: &[InputError]) -> anyhow::Result<()> {
-    let _ = args;
-    let mut err = BufWriter::new(AutoStream::new(
-        io::stderr(),
-        AutoStream::choice(&io::stderr()),
-    ));
-    for e in errors.iter().take(SHOWN_ERRORS) {
-        writeln!(err, "{e}")?;
+/// What stopped a run before it audited anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stopped {
+    /// Problems in the input files or the region table.
+    Input,
+    /// A bad `csp-audit.toml`.
+    Config,
+    /// A bad baseline file.
+    Baseline,
+    /// A bad combination of flags or values on the command line.
+    Usage,
+}
+
+/// A command-line problem, for the reports' `errors` arrays.
+fn usage_error(message: String) -> InputError {
+    InputError::whole_file(&"command line".into(), message)
+}
+
+/// [`stop`] before any input was read.
+fn stop_early(args: &AuditArgs, stopped: Stopped, error: InputError) -> anyhow::Result<Exit> {
+    let net = Network::build(Model::default());
+    stop(args, &net, &[error], &[], &CiInfo::default(), stopped)
+}
+
+/// Ends a run that cannot audit, with exit code 2. The problems are listed on standard error
+/// for the text and CSV formats, and are in every report: the machine formats carry them
+/// (JSON `errors`, SARIF notifications, a failed JUnit case, ...), so a CI job can parse a failed
+/// run, and every `--output`/`--report` file is written, so none is left from an earlier run.
+fn stop(
+    args: &AuditArgs,
+    net: &Network,
+    errors: &[InputError],
+    rules: &[RuleId],
+    ci: &CiInfo,
+    stopped: Stopped,
+) -> anyhow::Result<Exit> {
+    let report = Report {
+        net,
+        findings: &[],
+        errors,
+        rules,
+        ci,
+    };
+    let human = matches!(args.format, Format::Text | Format::Csv);
+    if human {
+        list_problems(errors, ci.paths.as_ref().map(|p| (p, net)), stopped);
     }
-    if errors.len() > SHOWN_ERRORS {
-        writeln!(
-            err,
-            "... and {} more ({} problems in all)",
-            errors.len() - SHOWN_ERRORS,
-            errors.len()
-        )?;
+    if !human || args.output.is_some() {
+        write_report(args.format, args.output.as_deref(), &report)?;
     }
-    writeln!(
-        err,
-        "error: {} problem{} in the input; nothing was audited",
-        errors.len(),
-        if errors.len() == 1 { "" } else { "s" }
-    )?;
-    err.flush()?;
-    Ok(())
+    write_extra_reports(args, &report)?;
+    Ok(Exit::BadInput)
+}
+
+/// Lists the problems on standard error: the first [`SHOWN_ERRORS`], how many more there are,
+/// the rows read, loaded and rejected per file (when the files were read), and a closing line.
+/// A closed or full standard error does not change the outcome: the run still exits 2.
+fn list_problems(errors: &[InputError], files: Option<(&InputPaths, &Network)>, stopped: Stopped) {
+    let mut text = String::new();
+    let (shown, more) = crate::load::listing(errors, SHOWN_ERRORS);
+    for e in shown {
+        text += &match stopped {
+            Stopped::Usage => format!("error: {}\n", e.message),
+            _ => format!("{e}\n"),
+        };
+    }
+    if more > 0 {
+        text += &format!("... and {more} more problems not listed\n");
+    }
+    if let Some((paths, net)) = files {
+        for file in InputFile::ALL {
+            let st = net.model.stats(file);
+            text += &format!(
+                "{}: {} rows read, {} loaded, {} rejected\n",
+                paths.get(file).display(),
+                st.read,
+                st.loaded,
+                st.rejected
+            );
+        }
+    }
+    let total = crate::load::problem_count(errors);
+    text += &match stopped {
+        Stopped::Input => format!(
+            "error: {total} problem{} in the input; nothing was audited\n",
+            if total == 1 { "" } else { "s" }
+        ),
+        Stopped::Config => "error: invalid configuration; nothing was audited\n".to_string(),
+        Stopped::Baseline => "error: invalid baseline; nothing was audited\n".to_string(),
+        Stopped::Usage => String::new(),
+    };
+    say(text.trim_end());
+}
+
+/// Writes a line to standard error, ignoring a closed or failing stream (`eprintln!` would
+/// panic there).
+pub fn say(line: impl std::fmt::Display) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
 }

@@ -22,11 +22,14 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::load::InputError;
 
 use crate::graph::Network;
 use crate::model::{InputFile, RelKind};
@@ -150,22 +153,26 @@ impl Baseline {
     }
 
     /// Reads a baseline; errors are `FILE:LINE:COLUMN: message` or `FILE: message`.
-    pub fn load(path: &Path) -> Result<Baseline, String> {
-        let name = path.display();
+    pub fn load(path: &Path) -> Result<Baseline, InputError> {
+        let name: Arc<str> = path.display().to_string().into();
         let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{name}: cannot read the baseline: {e}"))?;
+            .map_err(|e| InputError::whole_file(&name, format!("cannot read the baseline: {e}")))?;
         let b: Baseline = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "{name}:{}:{}: not a csp-audit baseline: {e}",
-                e.line(),
-                e.column()
+            InputError::new(
+                &name,
+                e.line().max(1) as u64,
+                e.column().max(1) as u64,
+                format!("not a csp-audit baseline: {e}"),
             )
         })?;
         if b.version != BASELINE_VERSION {
-            return Err(format!(
-                "{name}: baseline version {} is not supported (expected {BASELINE_VERSION}): \
-                 write it again with --write-baseline",
-                b.version
+            return Err(InputError::whole_file(
+                &name,
+                format!(
+                    "baseline version {} is not supported (expected {BASELINE_VERSION}): \
+                     write it again with --write-baseline",
+                    b.version
+                ),
             ));
         }
         Ok(b)

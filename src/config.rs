@@ -9,12 +9,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::cli::FailOn;
 use crate::graph::Network;
+use crate::load::InputError;
 use crate::model::Date;
 use crate::rules::{stale_allow_rule, Entity, Finding, Params, RuleId, Severity, REGISTRY};
 
@@ -45,6 +47,17 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+impl From<ConfigError> for InputError {
+    fn from(e: ConfigError) -> Self {
+        InputError::new(
+            &Arc::from(e.file.as_str()),
+            e.line as u64,
+            e.column as u64,
+            e.message,
+        )
+    }
+}
 
 /// A rule's level: off (not run), or the severity of its findings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

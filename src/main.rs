@@ -26,7 +26,7 @@ fn main() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(e) if is_broken_pipe(&e) => Exit::Clean.into(),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            csp_audit::app::say(format_args!("error: {e:#}"));
             Exit::BadInput.into()
         }
     }

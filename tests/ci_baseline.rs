@@ -127,10 +127,14 @@ fn a_bad_baseline_is_refused() {
     std::fs::write(&base, "{\"version\": 9, \"findings\": []}").expect("write");
     let r = run(&["audit", "data/sample", "--baseline", s(&base)]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.starts_with(&format!(
-        "{}: baseline version 9 is not supported (expected 1)",
-        s(&base)
-    )));
+    assert_eq!(
+        r.stderr,
+        format!(
+            "{}:1:1: baseline version 9 is not supported (expected 1): write it again with \
+             --write-baseline\nerror: invalid baseline; nothing was audited\n",
+            s(&base)
+        )
+    );
     std::fs::write(&base, "{\"version\": 1,\n \"findings\": [1]}").expect("write");
     let r = run(&["audit", "data/sample", "--baseline", s(&base)]);
     assert_eq!(r.code, 2);

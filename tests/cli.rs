@@ -192,7 +192,15 @@ fn bad_input_lists_every_problem_as_file_line_column_and_exits_2() {
         .iter()
         .map(|(file, line, col, msg)| format!("{file}:{line}:{col}: {msg}"))
         .collect();
-    expected.push("error: 4 problems in the input; nothing was audited".to_string());
+    expected.extend(
+        [
+            "bad/partners.csv: 2 rows read, 1 loaded, 1 rejected",
+            "bad/tenants.csv: 2 rows read, 1 loaded, 1 rejected",
+            "bad/relationships.csv: 2 rows read, 0 loaded, 2 rejected",
+            "error: 4 problems in the input; nothing was audited",
+        ]
+        .map(String::from),
+    );
     assert_eq!(stderr.lines().collect::<Vec<_>>(), expected);
 }
 

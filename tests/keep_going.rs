@@ -101,7 +101,7 @@ fn without_keep_going_nothing_is_audited() {
     let (code, stdout, stderr) = audit(MIXED, &[]);
     assert_eq!(code, 2);
     assert_eq!(stdout, "");
-    assert_eq!(stderr.lines().count(), 11, "{stderr}");
+    assert_eq!(stderr.lines().count(), 14, "{stderr}");
     assert!(
         stderr.starts_with("tests/fixtures/hostile-mixed/tenants.csv:5:4: unknown country 'XX'")
     );

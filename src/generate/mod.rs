@@ -244,7 +244,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<Exit> {
     let result = args.config().and_then(|cfg| generate(&cfg, &args.out));
     match result {
         Ok(g) => {
-            eprintln!(
+            crate::app::say(format_args!(
                 "wrote {} relationships, {} partners, {} tenants and {} expected findings to {} in {:.1}s",
                 g.relationships,
                 g.partners,
@@ -252,11 +252,11 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<Exit> {
                 g.findings,
                 args.out.display(),
                 started.elapsed().as_secs_f64()
-            );
+            ));
             Ok(Exit::Clean)
         }
         Err(e @ GenerateError::Invalid(_)) => {
-            eprintln!("error: {e}");
+            crate::app::say(format_args!("error: {e}"));
             Ok(Exit::BadInput)
         }
         Err(e) => Err(e.into()),

@@ -20,6 +20,10 @@ pub struct InputError {
     /// Which input file of the network it is in (`None` for the region table).
     #[serde(skip)]
     pub input: Option<crate::model::InputFile>,
+    /// How many problems past a file's listing cap this one message sums up (0: it is one
+    /// problem of its own).
+    #[serde(skip)]
+    pub unlisted: u64,
 }
 
 impl InputError {
@@ -31,7 +35,13 @@ impl InputError {
             column,
             message: message.into(),
             input: None,
+            unlisted: 0,
         }
+    }
+
+    /// How many problems this message stands for: itself, or the ones it sums up.
+    pub fn problems(&self) -> u64 {
+        self.unlisted.max(1)
     }
 
     /// A problem with the file as a whole.
@@ -48,6 +58,18 @@ impl fmt::Display for InputError {
             self.file, self.line, self.column, self.message
         )
     }
+}
+
+/// The first `shown` of `errors`, and how many problems the rest stand for (a message that
+/// sums up a file's unlisted problems counts for all of them).
+pub fn listing(errors: &[InputError], shown: usize) -> (&[InputError], u64) {
+    let (head, rest) = errors.split_at(shown.min(errors.len()));
+    (head, rest.iter().map(InputError::problems).sum())
+}
+
+/// How many problems `errors` stand for.
+pub fn problem_count(errors: &[InputError]) -> u64 {
+    errors.iter().map(InputError::problems).sum()
 }
 
 /// Returns ` (did you mean 'x'?)` for the valid value closest to `found`, or nothing when no

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-pub use error::{did_you_mean, quote, InputError};
+pub use error::{did_you_mean, listing, problem_count, quote, InputError};
 pub use regions::{builtin_regions, load_regions, parse_regions};
 pub use table::Source;
 

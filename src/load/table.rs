@@ -268,16 +268,25 @@ fn resolve_header(
         }
     }
     // An unknown column that looks like a missing known one is a typo, not an extra column:
-    // ignoring it would silently drop that column's data.
-    let missing: Vec<&'static str> = columns
-        .iter()
-        .zip(&fields)
-        .filter(|(_, f)| f.is_none())
-        .map(|(c, _)| c.name)
-        .collect();
+    // ignoring it would silently drop that column's data. Next to a missing required column
+    // anything alike is named (the header fails anyway); next to a missing optional one only a
+    // near-exact spelling counts, since real exports carry extra columns such as
+    // `reseller_name` or `relationship_type` that merely resemble ours.
+    let missing = |required: bool| {
+        columns
+            .iter()
+            .zip(&fields)
+            .filter(move |(c, f)| f.is_none() && c.required == required)
+            .map(|(c, _)| c.name)
+    };
     let mut explained = Vec::new();
     for (i, name) in &unknown {
-        let hint = did_you_mean(name, missing.iter().copied());
+        let mut hint = did_you_mean(name, missing(true));
+        if hint.is_empty() {
+            if let Some(m) = missing(false).find(|m| misspelt(name, m)) {
+                hint = format!(" (did you mean '{m}'?)");
+            }
+        }
         if !hint.is_empty() {
             errors.push(InputError::new(
                 file,
@@ -288,7 +297,7 @@ fn resolve_header(
                     quote(name)
                 ),
             ));
-            explained.extend(missing.iter().filter(|m| hint.contains(&format!("'{m}'"))));
+            explained.extend(missing(true).filter(|m| hint.contains(&format!("'{m}'"))));
         }
     }
     for (col, field) in columns.iter().zip(&fields) {
@@ -309,6 +318,13 @@ fn resolve_header(
         fields,
         width: record.len(),
     })
+}
+
+/// Whether header name `found` is a misspelling of column `name`: the same letters and digits
+/// (`Onboarded On`, `onboarded-on`), or at most two edits apart (`organisation_id`).
+fn misspelt(found: &str, name: &str) -> bool {
+    let letters = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect() };
+    letters(found) == letters(name) || strsim::damerau_levenshtein(found, name) <= 2
 }
 
 /// Opens a file for reading, turning the usual failures into one positioned error.
@@ -670,12 +686,14 @@ where
         }
     }
     if omitted > 0 {
-        errors.push(InputError::whole_file(
+        let mut summed = InputError::whole_file(
             file,
             format!(
                 "{omitted} more problems in {omitted_rows} more rejected rows not listed: the first {MAX_ROW_ERRORS} problems of a file are listed"
             ),
-        ));
+        );
+        summed.unlisted = omitted;
+        errors.push(summed);
     }
     if header.is_none() && stats.read > 0 {
         errors.push(InputError::whole_file(

@@ -93,16 +93,12 @@ impl Emitter for TextEmitter {
         }
         // With --keep-going the rejected rows are already listed, as CSP100 findings.
         if !report.rules.contains(&crate::rules::rejected_row_rule()) {
-            const SHOWN: usize = 100;
-            for e in report.errors.iter().take(SHOWN) {
+            let (shown, more) = crate::load::listing(report.errors, 100);
+            for e in shown {
                 writeln!(out, "{e}")?;
             }
-            if report.errors.len() > SHOWN {
-                writeln!(
-                    out,
-                    "... and {} more input problems",
-                    report.errors.len() - SHOWN
-                )?;
+            if more > 0 {
+                writeln!(out, "... and {more} more input problems")?;
             }
             if !report.errors.is_empty() {
                 writeln!(out)?;
