@@ -220,11 +220,17 @@ fn triage(
         }
     }
     if levels.enabled(stale_allow_rule()) {
+        // Identical entries are told apart by their occurrence, as findings are.
+        let mut seen: std::collections::HashMap<(&str, &[String]), usize> = Default::default();
         for (entry, matched) in config.allow.iter().zip(matched) {
             if let Some(message) = config::stale_message(entry, matched, today) {
                 let code = entry.rule.info().code;
+                let n = seen.entry((code, &entry.entities)).or_default();
+                *n += 1;
+                let occurrence = format!("#{n}");
                 let mut parts = vec!["csp-audit/1", "CSP101", code];
                 parts.extend(entry.entities.iter().map(String::as_str));
+                parts.push(&occurrence);
                 out.reported.push((
                     config::stale_finding(entry, message),
                     Mark {
@@ -329,7 +335,17 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
                 .map(|(_, m)| m.fingerprint.as_str())
                 .chain(ci.allowed.iter().map(|a| a.mark.fingerprint.as_str()))
                 .collect();
-            let fixed = known.difference(&current).count();
+            // A recorded finding of a rule that did not run this time is not known to be fixed.
+            let ran: std::collections::BTreeSet<&str> =
+                rules.iter().map(|r| r.info().code).collect();
+            let fixed = b
+                .findings
+                .iter()
+                .filter(|e| ran.contains(e.rule.as_str()))
+                .map(|e| e.fingerprint.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .difference(&current)
+                .count();
             let (old, new): (Vec<_>, Vec<_>) = triaged
                 .reported
                 .into_iter()

@@ -187,3 +187,24 @@ fn fingerprints_survive_reordering_and_reformatting() {
     assert_eq!(fingerprints(&before).len(), 26);
     assert_eq!(fingerprints(&before), fingerprints(&after));
 }
+
+#[test]
+fn findings_of_a_rule_switched_off_are_not_counted_as_fixed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let base = tmp.path().join("baseline.json");
+    let r = run(&["audit", "data/sample", "--write-baseline", s(&base)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The sample has 3 CSP006 findings; with the rule off they are neither reported nor fixed.
+    let (code, v) = run_json(&[
+        "audit",
+        "data/sample",
+        "--baseline",
+        s(&base),
+        "--allow",
+        "CSP006",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(v["summary"]["baseline"]["baselined"], 23);
+    assert_eq!(v["summary"]["baseline"]["fixed"], 0);
+    assert_eq!(v["summary"]["findings"], 0);
+}

@@ -296,3 +296,29 @@ fn mpa_cutoff_parameter_moves_the_agreement_rule() {
     let (_, v) = run_json(&["audit", "data/sample"]);
     assert_eq!(v["summary"]["by_rule"]["CSP009"], 2);
 }
+
+#[test]
+fn identical_stale_entries_get_distinct_fingerprints() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let entry =
+        "[[allow]]\nrule = \"CSP001\"\nentities = [\"NOBODY\"]\nreason = \"copied twice\"\n";
+    let cfg = write(tmp.path(), "c.toml", &format!("{entry}\n{entry}"));
+    let (_, v) = run_json(&["audit", "data/sample", "--config", &cfg]);
+    let stale: Vec<(&str, u64)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "CSP101")
+        .map(|f| {
+            (
+                f["fingerprint"].as_str().expect("fingerprint"),
+                f["rows"][0]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(stale.len(), 2, "{stale:?}");
+    assert_ne!(
+        stale[0].0, stale[1].0,
+        "a baseline must be able to tell them apart"
+    );
+}
