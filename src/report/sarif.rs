@@ -114,7 +114,16 @@ fn result(report: &Report<'_>, f: &Finding, mark: Option<&Mark>) -> Value {
     r.insert("ruleId".into(), json!(info.code));
     r.insert("ruleIndex".into(), json!(f.rule.0));
     r.insert("level".into(), json!(level(f.severity)));
-    r.insert("message".into(), json!({"text": f.message}));
+    let unlisted = f.rows.len().saturating_sub(MAX_RELATED + 1);
+    let text = if unlisted > 0 {
+        format!(
+            "{} ({unlisted} more rows not listed here: see the JSON report)",
+            f.message
+        )
+    } else {
+        f.message.clone()
+    };
+    r.insert("message".into(), json!({ "text": text }));
     let loc = report.location(f, mark);
     if let Some(loc) = &loc {
         let mut l = json!({"physicalLocation": physical(loc)});
@@ -128,6 +137,7 @@ fn result(report: &Report<'_>, f: &Finding, mark: Option<&Mark>) -> Value {
         .rows
         .iter()
         .skip(1)
+        .take(MAX_RELATED)
         .enumerate()
         .map(|(i, row)| {
             let l = report.row_location(row.file, row.line);
@@ -160,13 +170,26 @@ fn result(report: &Report<'_>, f: &Finding, mark: Option<&Mark>) -> Value {
     Value::Object(r)
 }
 
+/// GitHub code scanning rejects a run of more than 25,000 results, and a result of more than
+/// 1,000 locations; past those the SARIF keeps the first ones and says what it left out.
+const MAX_RESULTS: usize = 25_000;
+/// Related locations of one result (its first row is its location).
+const MAX_RELATED: usize = 999;
+
 impl Emitter for SarifEmitter {
     fn emit(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         let baseline = report.ci.baseline.is_some();
-        let mut results: Vec<Value> = report
-            .findings
-            .iter()
-            .enumerate()
+        // Past the cap: errors first, then warnings (each in report order), then allowed
+        // findings, so that a capped run keeps what matters most.
+        let mut order: Vec<usize> = (0..report.findings.len()).collect();
+        if order.len() > MAX_RESULTS {
+            order.sort_by_key(|&i| std::cmp::Reverse(report.findings[i].severity));
+        }
+        let total = report.findings.len() + report.ci.allowed.len();
+        let mut results: Vec<Value> = order
+            .into_iter()
+            .take(MAX_RESULTS)
+            .map(|i| (i, &report.findings[i]))
             .map(|(i, f)| {
                 let mut v = result(report, f, report.mark(i));
                 if baseline {
@@ -175,7 +198,8 @@ impl Emitter for SarifEmitter {
                 v
             })
             .collect();
-        for a in &report.ci.allowed {
+        let room = MAX_RESULTS - results.len();
+        for a in report.ci.allowed.iter().take(room) {
             let mut v = result(report, &a.finding, Some(&a.mark));
             let mut justification = a.reason.clone();
             if let Some(owner) = &a.owner {
@@ -212,6 +236,17 @@ impl Emitter for SarifEmitter {
                 })
             })
             .collect();
+        let mut notifications = notifications;
+        if total > results.len() {
+            notifications.push(json!({
+                "level": "warning",
+                "message": {"text": format!(
+                    "{} of {total} results not included: GitHub code scanning accepts at most \
+                     {MAX_RESULTS} per run; errors are kept first, and the JSON report has all",
+                    total - results.len()
+                )},
+            }));
+        }
         let mut invocation = json!({"executionSuccessful": report.errors.is_empty()});
         if !notifications.is_empty() {
             invocation["toolExecutionNotifications"] = json!(notifications);
@@ -239,7 +274,80 @@ impl Emitter for SarifEmitter {
 
 #[cfg(test)]
 mod tests {
-    use super::artifact_uri;
+    use super::{artifact_uri, MAX_RELATED, MAX_RESULTS};
+    use crate::graph::Network;
+    use crate::model::{InputFile, Model};
+    use crate::report::{Emitter, Report, SarifEmitter, NO_CI};
+    use crate::rules::{Finding, RowRef, RuleId, Severity};
+
+    fn sarif(findings: &[Finding]) -> serde_json::Value {
+        let net = Network::build(Model::default());
+        let rules: Vec<RuleId> = RuleId::all().collect();
+        let report = Report {
+            net: &net,
+            findings,
+            errors: &[],
+            rules: &rules,
+            ci: &NO_CI,
+        };
+        let mut out = Vec::new();
+        SarifEmitter.emit(&report, &mut out).expect("writes");
+        serde_json::from_slice(&out).expect("JSON")
+    }
+
+    #[test]
+    fn runs_stay_within_what_code_scanning_accepts() {
+        let rule = RuleId::all().next().expect("a rule");
+        let mut findings: Vec<Finding> = (0..MAX_RESULTS + 10)
+            .map(|i| {
+                let mut f = Finding::new(rule, format!("finding {i}"));
+                // The last ten are the only errors: a capped run must keep them.
+                f.severity = if i >= MAX_RESULTS {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                };
+                f
+            })
+            .collect();
+        findings[0].rows = (1..=1_200)
+            .map(|line| RowRef {
+                file: InputFile::Relationships,
+                line,
+            })
+            .collect();
+        let doc = sarif(&findings);
+        let run = &doc["runs"][0];
+        let results = run["results"].as_array().expect("results");
+        assert_eq!(results.len(), MAX_RESULTS);
+        let errors = results.iter().filter(|r| r["level"] == "error").count();
+        assert_eq!(errors, 10, "every error is kept");
+        let notes = run["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .expect("a notification");
+        assert_eq!(
+            notes[0]["message"]["text"],
+            "10 of 25010 results not included: GitHub code scanning accepts at most 25000 per \
+             run; errors are kept first, and the JSON report has all"
+        );
+        let first = results
+            .iter()
+            .find(|r| {
+                r["message"]["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("finding 0 ")
+            })
+            .expect("the finding with many rows");
+        assert_eq!(
+            first["relatedLocations"].as_array().map(Vec::len),
+            Some(MAX_RELATED)
+        );
+        assert_eq!(
+            first["message"]["text"],
+            "finding 0 (200 more rows not listed here: see the JSON report)"
+        );
+    }
 
     #[test]
     fn paths_become_uri_references() {
