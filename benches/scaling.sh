@@ -51,9 +51,19 @@ measure() {
 for n in "${sizes[@]}"; do
   dir=bench-out/scaling-$n
   rm -rf "$dir"
-  read -r gen_s gen_mib < <(measure "$bin" generate --out "$dir" --relationships "$n" --seed 1)
-  phases=$(cargo bench --locked --quiet --bench phases -- "$dir" 2>/dev/null | tail -1)
-  read -r audit_s audit_mib < <(measure "$bin" audit "$dir" --format json --output /dev/null)
+  # Command substitution (not `< <(...)`) so that a failed measurement stops the run.
+  m=$(measure "$bin" generate --out "$dir" --relationships "$n" --seed 1)
+  read -r gen_s gen_mib <<<"$m"
+  phases=$(cargo bench --locked --quiet --bench phases -- "$dir" | tail -1)
+  m=$(measure "$bin" audit "$dir" --format json --output /dev/null)
+  read -r audit_s audit_mib <<<"$m"
+  # The audit must find exactly what the generator planted, or the figures measure nothing.
+  python3 - "$dir/expected.json" "$phases" <<'EOF'
+import json, sys
+want = json.load(open(sys.argv[1]))["summary"]["findings"]
+got = json.loads(sys.argv[2])["findings"]
+sys.exit(0 if want == got else f"audit found {got} findings, expected.json has {want}")
+EOF
   python3 - "$n" "$gen_s" "$gen_mib" "$audit_s" "$audit_mib" "$phases" "$rules_csv" >>"$csv" <<'EOF'
 import json, sys
 n, gen_s, gen_mib, audit_s, audit_mib, phases, rules_csv = sys.argv[1:]
