@@ -16,8 +16,8 @@ use crate::graph::Network;
 use crate::load::{builtin_regions, load_regions, InputError, InputPaths};
 use crate::model::{Date, InputFile, Model};
 use crate::report::{
-    Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, JsonEmitter, JunitEmitter,
-    Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
+    plural, Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, JsonEmitter,
+    JunitEmitter, Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
 };
 use crate::rules::{
     self, rejected_row_rule, sort_findings, stale_allow_rule, Finding, RowRef, RuleId, Severity,
@@ -53,10 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
                 Ok(Exit::Clean)
             }
             None => {
-                let hint = crate::load::did_you_mean(
-                    &rule,
-                    REGISTRY.iter().flat_map(|r| [r.code, r.name]),
-                );
+                let hint = config::rule_hint(&rule);
                 say(format_args!(
                     "error: unknown rule '{rule}'{hint}: see `csp-audit rules`"
                 ));
@@ -532,15 +529,15 @@ fn list_problems(errors: &[InputError], files: Option<(&InputPaths, &Network)>, 
         };
     }
     if more > 0 {
-        text += &format!("... and {more} more problems not listed\n");
+        text += &format!("... and {} not listed\n", plural(more, "more problem"));
     }
     if let Some((paths, net)) = files {
         for file in InputFile::ALL {
             let st = net.model.stats(file);
             text += &format!(
-                "{}: {} rows read, {} loaded, {} rejected\n",
+                "{}: {} read, {} loaded, {} rejected\n",
                 paths.get(file).display(),
-                st.read,
+                plural(st.read, "row"),
                 st.loaded,
                 st.rejected
             );
@@ -549,8 +546,8 @@ fn list_problems(errors: &[InputError], files: Option<(&InputPaths, &Network)>, 
     let total = crate::load::problem_count(errors);
     text += &match stopped {
         Stopped::Input => format!(
-            "error: {total} problem{} in the input; nothing was audited\n",
-            if total == 1 { "" } else { "s" }
+            "error: {} in the input; nothing was audited\n",
+            plural(total, "problem")
         ),
         Stopped::Config => "error: invalid configuration; nothing was audited\n".to_string(),
         Stopped::Baseline => "error: invalid baseline; nothing was audited\n".to_string(),

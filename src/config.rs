@@ -135,7 +135,7 @@ pub struct Config {
 struct RawConfig {
     fail_on: Option<Spanned<FailOn>>,
     #[serde(default)]
-    rules: BTreeMap<String, Spanned<Level>>,
+    rules: BTreeMap<Spanned<String>, Spanned<Level>>,
     #[serde(default)]
     params: RawParams,
     #[serde(default)]
@@ -183,15 +183,7 @@ impl FloorCharBoundary for str {
 
 /// ` (did you mean 'CSP003'?)` for the rule code or name closest to `name`, if one is close.
 pub fn rule_hint(name: &str) -> String {
-    let found = name.to_lowercase();
-    REGISTRY
-        .iter()
-        .flat_map(|r| [r.code, r.name])
-        .map(|v| (strsim::jaro_winkler(&found, &v.to_lowercase()), v))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, v)| format!(" (did you mean '{v}'?)"))
-        .unwrap_or_default()
+    crate::load::did_you_mean(name, REGISTRY.iter().flat_map(|r| [r.code, r.name]))
 }
 
 struct Source<'a> {
@@ -267,7 +259,8 @@ impl Config {
             ..Config::default()
         };
         for (name, level) in &raw.rules {
-            let rule = src.rule(name, level.span())?;
+            // An unknown rule is pointed at where it is named: the key, not its level.
+            let rule = src.rule(name.get_ref(), name.span())?;
             config.levels.insert(rule, *level.get_ref());
         }
         if let Some(v) = &raw.params.mpa_cutoff {

@@ -250,7 +250,7 @@ fn config_errors_name_file_line_and_column() {
         ),
         (
             "[rules]\nCSP001 = \"error\"\nCSP03 = \"warning\"\n",
-            "3:9: unknown rule 'CSP03' (did you mean 'CSP003'?): expected a code or name from \
+            "3:1: unknown rule 'CSP03' (did you mean 'CSP003'?): expected a code or name from \
              `csp-audit rules`",
         ),
         (

@@ -434,6 +434,17 @@ fn explain_of_an_unknown_rule_exits_2_with_a_hint() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).expect("UTF-8");
     assert!(stderr.contains("did you mean 'self-sale'?"), "{stderr}");
+    // A code is matched in any case, as `--warn CSP03` is.
+    let out = csp_audit()
+        .args(["explain", "CSP03"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(out.stderr).expect("UTF-8"),
+        "error: unknown rule 'CSP03' (did you mean 'CSP003'?): see `csp-audit rules`\n"
+    );
 }
 
 #[test]

@@ -79,6 +79,17 @@ impl Ids {
         self.tenants.get(tenant_key(id).as_ref()).copied()
     }
 
+    /// Whether no id of the partners file is known, loaded or rejected: none of its rows was
+    /// read (its header is invalid, it is missing...), so a reference into it cannot be judged.
+    fn no_partner_read(&self) -> bool {
+        self.partners.is_empty() && self.rejected_partners.is_empty()
+    }
+
+    /// Like [`Ids::no_partner_read`], for the tenants file.
+    fn no_tenant_read(&self) -> bool {
+        self.tenants.is_empty() && self.rejected_tenants.is_empty()
+    }
+
     fn intern_org(&mut self, orgs: &mut Vec<Organization>, id: &str) -> OrgIdx {
         if let Some(&o) = self.orgs.get(id) {
             return o;
@@ -88,6 +99,16 @@ impl Ids {
         self.orgs.insert(id.into(), o);
         o
     }
+}
+
+/// Why a reference into `file` (the kind of entity it names, its id and the column it is in)
+/// cannot be resolved when none of that file's rows was read (its header is invalid, say):
+/// calling the id unknown would be wrong, as it may well be in the file.
+fn unresolved(entity: &str, id: &str, column: &str, file: &str) -> String {
+    format!(
+        "{entity} {} in {column} cannot be resolved: no row of {file} was loaded",
+        quote(id)
+    )
 }
 
 /// Tenant ids are GUIDs in real data and compare case-insensitively.

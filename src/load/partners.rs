@@ -2,7 +2,7 @@
 
 use super::table::{opt, read_table, req, Column, Source};
 use super::tenants::unknown_country;
-use super::{quote, tenant_key, Files, Ids, Loaded};
+use super::{quote, tenant_key, unresolved, Files, Ids, Loaded};
 use crate::model::{FileStats, Partner, PartnerIdx, Role, TenantKind};
 
 const COLUMNS: [Column; 9] = [
@@ -108,6 +108,9 @@ pub(super) fn load(
                         quote(t),
                         files.tenants
                     ),
+                    None if ids.no_tenant_read() => {
+                        unresolved("tenant", t, "csp_tenant_id", files.tenants)
+                    }
                     None => format!(
                         "unknown csp_tenant_id {}: expected a tenant_id of kind 'partner' from {}",
                         quote(t),

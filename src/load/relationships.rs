@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 
+use super::error::with_article;
 use super::table::{opt, read_table, req, Column, Row, Source};
-use super::{quote, tenant_key, Files, Ids, Loaded};
+use super::{quote, tenant_key, unresolved, Files, Ids, Loaded};
 use crate::model::{FileStats, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx, TextColumn};
 
 const COLUMNS: [Column; 6] = [
@@ -44,7 +45,8 @@ pub(super) fn load(
             row.error(
                 EFFECTIVE,
                 format!(
-                    "empty 'effective_on': a {kind} relationship needs the date it took effect"
+                    "empty 'effective_on': {} relationship needs the date it took effect",
+                    with_article(kind.as_str())
                 ),
             );
         }
@@ -83,7 +85,10 @@ pub(super) fn load(
             (Some(_), _) => {
                 row.error(
                     RESELLER,
-                    format!("reseller_id on a {kind} row: expected it only on customer rows"),
+                    format!(
+                        "reseller_id on {} row: expected it only on customer rows",
+                        with_article(kind.as_str())
+                    ),
                 );
                 None
             }
@@ -135,6 +140,9 @@ impl Refs<'_, '_> {
                 quote(id),
                 self.files.partners
             )
+        } else if self.ids.no_partner_read() {
+            // None of the file's rows was read (a bad header, say): the id may well be in it.
+            unresolved("partner", id, name, self.files.partners)
         } else {
             format!(
                 "unknown partner {} in {name}: expected a partner_id from {}",
@@ -163,6 +171,8 @@ impl Refs<'_, '_> {
                 quote(id),
                 self.files.tenants
             )
+        } else if self.ids.no_tenant_read() {
+            unresolved("tenant", id, name, self.files.tenants)
         } else {
             format!(
                 "unknown tenant {} in {name}: expected a tenant_id from {}",
@@ -179,15 +189,19 @@ impl Refs<'_, '_> {
             return Some(o);
         }
         let name = Self::column(col);
-        row.error(
-            col,
+        let why = if self.ids.no_partner_read() {
+            unresolved("organization", id, name, self.files.partners)
+        } else if self.ids.no_tenant_read() {
+            unresolved("organization", id, name, self.files.tenants)
+        } else {
             format!(
                 "unknown organization {} in {name}: expected an organization_id from {} or {} (a partner without one is its own organization)",
                 quote(id),
                 self.files.partners,
                 self.files.tenants
-            ),
-        );
+            )
+        };
+        row.error(col, why);
         None
     }
 }

@@ -234,10 +234,14 @@ fn resolve_header(
 ) -> Option<Header> {
     let before = errors.len();
     let mut fields = vec![None; columns.len()];
-    let mut unknown: Vec<(usize, String)> = Vec::new();
+    // Unknown names as written (for messages) and lower-cased (for matching).
+    let mut unknown: Vec<(usize, &str, String)> = Vec::new();
     for (i, raw) in record.iter().enumerate() {
-        let name = match std::str::from_utf8(raw) {
-            Ok(n) => n.trim_start_matches('\u{feff}').trim().to_ascii_lowercase(),
+        let (written, name) = match std::str::from_utf8(raw) {
+            Ok(n) => {
+                let written = n.trim_start_matches('\u{feff}').trim();
+                (written, written.to_ascii_lowercase())
+            }
             Err(e) => {
                 errors.push(InputError::new(
                     file,
@@ -259,12 +263,13 @@ fn resolve_header(
                 line,
                 i as u64 + 1,
                 format!(
-                    "duplicated column '{name}' (first in column {}): expected each column once",
+                    "duplicated column {} (first in column {}): expected each column once",
+                    quote(written),
                     fields[c].map_or(0, |f| f + 1)
                 ),
             )),
             Some(c) => fields[c] = Some(i),
-            None => unknown.push((i, name)),
+            None => unknown.push((i, written, name)),
         }
     }
     // An unknown column that looks like a missing known one is a typo, not an extra column:
@@ -280,7 +285,7 @@ fn resolve_header(
             .map(|(c, _)| c.name)
     };
     let mut explained = Vec::new();
-    for (i, name) in &unknown {
+    for (i, written, name) in &unknown {
         let mut hint = did_you_mean(name, missing(true));
         if hint.is_empty() {
             if let Some(m) = missing(false).find(|m| misspelt(name, m)) {
@@ -294,7 +299,7 @@ fn resolve_header(
                 *i as u64 + 1,
                 format!(
                     "unknown column {}{hint}: fix the header, or its values would be ignored",
-                    quote(name)
+                    quote(written)
                 ),
             ));
             explained.extend(missing(true).filter(|m| hint.contains(&format!("'{m}'"))));

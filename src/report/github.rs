@@ -77,7 +77,10 @@ impl Emitter for GithubEmitter {
             line.push_str(&format!(", {} baselined, {} fixed", b.baselined, b.fixed));
         }
         if !report.errors.is_empty() {
-            line.push_str(&format!(", {} input problems", report.errors.len()));
+            line.push_str(&format!(
+                ", {}",
+                super::plural(crate::load::problem_count(report.errors), "input problem")
+            ));
         }
         writeln!(out, "{line}")
     }

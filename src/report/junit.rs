@@ -58,7 +58,10 @@ impl Emitter for JunitEmitter {
             cases.push((
                 "input".to_string(),
                 Some((
-                    format!("{} problems in the input", report.errors.len()),
+                    format!(
+                        "{} in the input",
+                        super::plural(crate::load::problem_count(report.errors), "problem")
+                    ),
                     "error",
                     body.join("\n"),
                 )),

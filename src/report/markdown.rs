@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Emitter, Report};
+use super::{plural, Emitter, Report};
 use crate::rules::Finding;
 
 /// Emits Markdown.
@@ -27,14 +27,6 @@ pub fn escape(s: &str) -> String {
         }
     }
     out
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("{n} {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 fn bullet(report: &Report<'_>, i: usize, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
@@ -65,13 +57,13 @@ impl Emitter for MarkdownEmitter {
         let new = if s.baseline.is_some() { "new " } else { "" };
         writeln!(
             out,
-            "## csp-audit: {status}\n\n**{}** ({}, {}) in {} partners, {} tenants, {} relationships.",
+            "## csp-audit: {status}\n\n**{}** ({}, {}) in {}, {}, {}.",
             plural(s.findings, &format!("{new}finding")),
             plural(errors, "error"),
             plural(warnings, "warning"),
-            s.partners,
-            s.tenants,
-            s.relationships
+            plural(s.partners, "partner"),
+            plural(s.tenants, "tenant"),
+            plural(s.relationships, "relationship")
         )?;
         let mut notes = Vec::new();
         if s.allowed > 0 || report.ci.config_file.is_some() {
@@ -95,7 +87,7 @@ impl Emitter for MarkdownEmitter {
         if !report.errors.is_empty() {
             notes.push(format!(
                 "{} in the input",
-                plural(report.errors.len(), "problem")
+                plural(crate::load::problem_count(report.errors), "problem")
             ));
         }
         for n in notes {

@@ -17,6 +17,7 @@ pub use json::{JsonEmitter, JSON_VERSION};
 pub use junit::JunitEmitter;
 pub use markdown::MarkdownEmitter;
 pub use sarif::SarifEmitter;
+pub(crate) use text::plural;
 pub use text::TextEmitter;
 
 use crate::graph::Network;

@@ -98,7 +98,7 @@ impl Emitter for TextEmitter {
                 writeln!(out, "{e}")?;
             }
             if more > 0 {
-                writeln!(out, "... and {more} more input problems")?;
+                writeln!(out, "... and {}", plural(more, "more input problem"))?;
             }
             if !report.errors.is_empty() {
                 writeln!(out)?;
@@ -112,14 +112,18 @@ impl Emitter for TextEmitter {
             };
             writeln!(
                 out,
-                "  {file:<18} {} rows read, {} loaded, {} rejected",
-                st.read, st.loaded, st.rejected
+                "  {file:<18} {} read, {} loaded, {} rejected",
+                plural(st.read, "row"),
+                st.loaded,
+                st.rejected
             )?;
         }
         writeln!(
             out,
-            "  network: {} partners, {} tenants, {} relationships",
-            s.partners, s.tenants, s.relationships
+            "  network: {}, {}, {}",
+            plural(s.partners, "partner"),
+            plural(s.tenants, "tenant"),
+            plural(s.relationships, "relationship")
         )?;
         writeln!(
             out,
@@ -159,9 +163,12 @@ impl Emitter for TextEmitter {
     }
 }
 
-/// `1 finding`, `2 findings`.
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
+/// `1 finding`, `2 findings`: a count with its noun, singular for exactly one.
+pub(crate) fn plural<N>(n: N, noun: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    if n == N::from(1) {
         format!("{n} {noun}")
     } else {
         format!("{n} {noun}s")
