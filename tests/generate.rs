@@ -6,6 +6,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use csp_audit::generate::{generate, Config, Violations, RULES};
+use proptest::prelude::*;
 use serde_json::Value;
 
 /// The audit's JSON report of `dir`.
@@ -132,6 +133,51 @@ fn audit_finds_exactly_what_was_planted() {
                 Some(u64::from(n + extra)),
                 "case {i}: {code} planted"
             );
+        }
+    }
+}
+
+proptest! {
+    // Arbitrary seeds, sizes, region counts and plants beyond the fixed cases above;
+    // PROPTEST_CASES=500 runs a longer search.
+    #![proptest_config(ProptestConfig {
+        cases: 12,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn any_seed_and_size_audits_to_expected_json(
+        seed in any::<u64>(),
+        size in 1_200u64..40_000,
+        regions in 1usize..=15,
+        plants in proptest::collection::vec(0u32..8, RULES),
+    ) {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let mut cfg = Config::new(size);
+        cfg.seed = seed;
+        cfg.regions = regions;
+        let mut counts = [0u32; RULES];
+        counts.copy_from_slice(&plants);
+        cfg.violations = Violations::Counts(counts);
+        let dir = tmp.path().join("net");
+        match generate(&cfg, &dir) {
+            // Too many plants for a small network is refused up front, never half-planted.
+            Err(e) => {
+                let why = e.to_string();
+                let cross_region = counts[2] + counts[3] > 0 && regions == 1;
+                prop_assert!(
+                    why.contains("too") || (cross_region && why.contains("two regions")),
+                    "{:?}: {}", cfg, why
+                );
+            }
+            Ok(made) => {
+                prop_assert_eq!(made.relationships, size);
+                let expected = check_against_expected(&dir, &format!("{cfg:?}"));
+                let planted: u64 = counts.iter().map(|&n| u64::from(n)).sum::<u64>()
+                    + u64::from(counts[7]); // a CSP008 plant also breaks CSP007
+                prop_assert_eq!(expected["summary"]["findings"].as_u64(), Some(planted));
+            }
         }
     }
 }
