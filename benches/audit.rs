@@ -22,6 +22,10 @@ use csp_audit::load::{builtin_regions, load, InputPaths};
 use csp_audit::model::Model;
 use csp_audit::rules::{Params, RuleId};
 
+/// The allocator the binary uses, so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A generated network ready to bench.
 struct Input {
     name: &'static str,

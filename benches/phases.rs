@@ -13,6 +13,10 @@ use csp_audit::graph::Network;
 use csp_audit::load::{builtin_regions, load, InputPaths};
 use csp_audit::rules::{Params, RuleId};
 
+/// The allocator the binary uses, so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Peak resident set size so far, in KiB (Linux `/proc/self/status`), or 0 where unknown.
 fn peak_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")

@@ -8,6 +8,10 @@ use csp_audit::app::run;
 use csp_audit::cli::Cli;
 use csp_audit::exit::Exit;
 
+/// The network loader's many small allocations are several times cheaper in mimalloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
