@@ -945,3 +945,52 @@ fn a_full_stderr_does_not_change_the_exit_code() {
         "bad flag"
     );
 }
+
+#[test]
+fn problems_across_many_batches_of_rows_come_in_file_order_at_any_thread_count() {
+    // 20,000 rows (several of the loader's parallel batches), every 997th with an unknown tenant.
+    let mut text = String::from(RELATIONSHIPS_HEADER);
+    let mut want = Vec::new();
+    for i in 0..20_000u32 {
+        let line = i + 2;
+        if i % 997 == 0 {
+            text += &format!("X{i},customer,P1,C-missing-{i},P2,2020-03-01\n");
+            want.push(format!(
+                "net/relationships.csv:{line}:4: unknown tenant 'C-missing-{i}' in to_id: \
+                 expected a tenant_id from net/tenants.csv"
+            ));
+        } else {
+            text += &format!("X{i},customer,P1,C1,P2,2020-03-01\n");
+        }
+    }
+    let root = network_with("relationships.csv", &text);
+    for threads in ["1", "2", "5"] {
+        let out = csp_audit()
+            .current_dir(root.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["audit", "net", "--format", "json"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2));
+        let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let got: Vec<String> = v["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}:{}:{}: {}",
+                    e["file"].as_str().unwrap_or(""),
+                    e["line"],
+                    e["column"],
+                    e["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "RAYON_NUM_THREADS={threads}");
+        let rel = &v["summary"]["files"]["relationships.csv"];
+        assert_eq!(rel["read"], 20_000);
+        assert_eq!(rel["rejected"], want.len());
+        assert_eq!(rel["loaded"], 20_000 - want.len());
+    }
+}

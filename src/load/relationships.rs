@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::error::with_article;
-use super::table::{opt, read_table, req, Column, Row, Source};
+use super::table::{opt, read_table_par, req, row_estimate, Column, Row, Source};
 use super::{quote, tenant_key, unresolved, Files, Ids, Loaded};
 use crate::model::{FileStats, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx, TextColumn};
 
@@ -31,16 +31,21 @@ pub(super) fn load(
 ) -> FileStats {
     let model = &mut out.model;
     let mut rel_ids = TextColumn::default();
+    let rows = row_estimate(&source);
+    model.relationships.reserve(rows);
+    rel_ids.reserve(rows);
     let mut has_rel_id_column = false;
-    let stats = read_table(source, file, &COLUMNS, &mut out.errors, |row| {
-        has_rel_id_column |= row.has_column(REL_ID);
+    // Rows are checked in parallel (every reference is a look-up in maps that are complete by
+    // now) and stored in file order.
+    let check = |row: &mut Row<'_>| -> Option<Relationship> {
         let kind = row.enum_value(KIND, RelKind::parse, RelKind::spellings());
         let from = row.required(FROM);
         let to = row.required(TO);
         let reseller = row.get(RESELLER);
         let effective_on = row.date(EFFECTIVE);
-        let rel_id = row.get(REL_ID);
-        let Some(kind) = kind else { return };
+        // Read here so that a bad relationship_id rejects the row; stored below.
+        row.get(REL_ID);
+        let kind = kind?;
         if kind != RelKind::Affiliate && effective_on.is_none() && row.ok() {
             row.error(
                 EFFECTIVE,
@@ -50,7 +55,7 @@ pub(super) fn load(
                 ),
             );
         }
-        let r = Refs { ids, files };
+        let r = Refs { ids: &*ids, files };
         let (from_idx, to_idx) = match kind {
             RelKind::Reseller => (
                 from.and_then(|f| r.partner(row, FROM, f)).map(|p| p.0),
@@ -93,18 +98,27 @@ pub(super) fn load(
                 None
             }
         };
-        if let (Some(from), Some(to), true) = (from_idx, to_idx, row.ok()) {
-            model.relationships.push(Relationship {
-                kind,
-                from,
-                to,
-                reseller: reseller_idx,
-                effective_on,
-                line: row.line as u32,
-            });
-            rel_ids.push(rel_id);
-        }
-    });
+        Some(Relationship {
+            kind,
+            from: from_idx?,
+            to: to_idx?,
+            reseller: reseller_idx,
+            effective_on,
+            line: row.line as u32,
+        })
+    };
+    let stats = read_table_par(
+        source,
+        file,
+        &COLUMNS,
+        &mut out.errors,
+        check,
+        |rel, row: &mut Row<'_>| {
+            has_rel_id_column |= row.has_column(REL_ID);
+            model.relationships.push(rel);
+            rel_ids.push(row.get(REL_ID));
+        },
+    );
     if has_rel_id_column {
         rel_ids.shrink_to_fit();
         model.relationship_ids = Some(rel_ids);

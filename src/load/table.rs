@@ -57,6 +57,8 @@ pub struct Row<'a> {
     /// Where the row can be read again, for exact byte offsets in messages.
     source: &'a Reread<'a>,
     errors: Vec<InputError>,
+    /// Whether the row has as many fields as the header (only then is it given to a loader).
+    width_ok: bool,
 }
 
 impl<'a> Row<'a> {
@@ -384,7 +386,7 @@ pub(crate) struct Reread<'a> {
     comment: Option<u8>,
     /// Rows read again so far: past [`MAX_ROW_ERRORS`] their messages are not listed, so a
     /// file with bad bytes on every row is not reopened millions of times.
-    count: std::cell::Cell<usize>,
+    count: std::sync::atomic::AtomicUsize,
 }
 
 enum RereadFrom<'a> {
@@ -397,8 +399,10 @@ impl Reread<'_> {
     /// Offset in the file of byte `at` of the value of field `field` of the row that starts at
     /// byte `row_start`, or `None` when the row cannot be read again.
     fn raw_offset(&self, row_start: u64, field: usize, at: usize) -> Option<u64> {
-        self.count.set(self.count.get() + 1);
-        if self.count.get() > MAX_ROW_ERRORS {
+        let before = self
+            .count
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if before >= MAX_ROW_ERRORS {
             return None;
         }
         let found = match self.from {
@@ -493,6 +497,38 @@ where
     read_with_comments(source, file, columns, None, errors, on_row)
 }
 
+/// Like [`read_table`], with the rows checked in parallel: `check` reads a row's fields and
+/// resolves what it needs (it may run on any thread, so it only reads shared state), and
+/// `store` then receives every row that `check` accepted without a problem, in file order, on
+/// this thread. Messages, counts and stored rows are the same as reading row by row.
+pub fn read_table_par<T, C, S>(
+    source: Source<'_>,
+    file: &Arc<str>,
+    columns: &[Column],
+    errors: &mut Vec<InputError>,
+    check: C,
+    mut store: S,
+) -> FileStats
+where
+    T: Send,
+    C: Fn(&mut Row<'_>) -> Option<T> + Sync,
+    S: FnMut(T, &mut Row<'_>),
+{
+    use rayon::prelude::*;
+    read_source(source, file, columns, None, errors, |rows| {
+        let checked: Vec<Option<T>> = rows
+            .par_iter_mut()
+            .with_min_len(256)
+            .map(|row| if row.width_ok { check(row) } else { None })
+            .collect();
+        for (row, value) in rows.iter_mut().zip(checked) {
+            if let (Some(value), true) = (value, row.ok()) {
+                store(value, row);
+            }
+        }
+    })
+}
+
 /// Like [`read_table`], skipping lines that start with `comment` (used by the region table).
 pub fn read_with_comments<F>(
     source: Source<'_>,
@@ -500,44 +536,103 @@ pub fn read_with_comments<F>(
     columns: &[Column],
     comment: Option<u8>,
     errors: &mut Vec<InputError>,
-    on_row: F,
+    mut on_row: F,
 ) -> FileStats
 where
     F: FnMut(&mut Row<'_>),
 {
+    read_source(source, file, columns, comment, errors, |rows| {
+        for row in rows.iter_mut().filter(|r| r.width_ok) {
+            on_row(row);
+        }
+    })
+}
+
+/// Opens `source` and reads it in batches of rows, each given to `batch` in file order.
+fn read_source<F>(
+    source: Source<'_>,
+    file: &Arc<str>,
+    columns: &[Column],
+    comment: Option<u8>,
+    errors: &mut Vec<InputError>,
+    batch: F,
+) -> FileStats
+where
+    F: FnMut(&mut [Row<'_>]),
+{
+    let reread = |from| Reread {
+        from,
+        comment,
+        count: Default::default(),
+    };
     match source {
         Source::Path(path) => match open(path, file) {
-            Ok(f) => {
-                let reread = Reread {
-                    from: RereadFrom::File(path),
-                    comment,
-                    count: Default::default(),
-                };
-                read_records(f, &reread, file, columns, errors, on_row)
-            }
+            Ok(f) => read_records(
+                f,
+                &reread(RereadFrom::File(path)),
+                file,
+                columns,
+                errors,
+                batch,
+            ),
             Err(e) => {
                 errors.push(e);
                 FileStats::default()
             }
         },
-        Source::Bytes(bytes) => {
-            let reread = Reread {
-                from: RereadFrom::Bytes(bytes),
-                comment,
-                count: Default::default(),
-            };
-            read_records(bytes, &reread, file, columns, errors, on_row)
-        }
-        Source::Reader(reader) => {
-            let reread = Reread {
-                from: RereadFrom::Nothing,
-                comment,
-                count: Default::default(),
-            };
-            read_records(reader, &reread, file, columns, errors, on_row)
-        }
+        Source::Bytes(bytes) => read_records(
+            bytes,
+            &reread(RereadFrom::Bytes(bytes)),
+            file,
+            columns,
+            errors,
+            batch,
+        ),
+        Source::Reader(reader) => read_records(
+            reader,
+            &reread(RereadFrom::Nothing),
+            file,
+            columns,
+            errors,
+            batch,
+        ),
     }
 }
+
+/// About how many data rows `source` holds, from its size and the lines in its first 64 KiB
+/// (0 when unknown), so that loaders can size their tables once: growing a table of millions
+/// of rows by doubling copies it into fresh memory again and again.
+pub fn row_estimate(source: &Source<'_>) -> usize {
+    const SAMPLE: usize = 1 << 16;
+    let estimate = |len: u64, head: &[u8]| -> usize {
+        let lines = head.iter().filter(|&&b| b == b'\n').count();
+        if lines < 2 || head.is_empty() {
+            return lines;
+        }
+        // Lines in the sample, scaled to the whole file, less the header.
+        let per_line = head.len() as f64 / lines as f64;
+        ((len as f64 / per_line) as usize).saturating_sub(1)
+    };
+    match source {
+        Source::Path(path) => {
+            let Ok(mut f) = File::open(path) else {
+                return 0;
+            };
+            let len = f.metadata().map_or(0, |m| m.len());
+            let mut head = Vec::with_capacity(SAMPLE);
+            if (&mut f).take(SAMPLE as u64).read_to_end(&mut head).is_err() {
+                return 0;
+            }
+            estimate(len, &head)
+        }
+        Source::Bytes(bytes) => estimate(bytes.len() as u64, &bytes[..bytes.len().min(SAMPLE)]),
+        Source::Reader(_) => 0,
+    }
+}
+
+/// Rows read before they are handed on together (and, with [`read_table_par`], checked in
+/// parallel): large enough to keep both cores busy, small enough to stay in cache.
+const BATCH_ROWS: usize = 4096;
 
 fn read_records<R, F>(
     reader: R,
@@ -545,11 +640,11 @@ fn read_records<R, F>(
     file: &Arc<str>,
     columns: &[Column],
     errors: &mut Vec<InputError>,
-    mut on_row: F,
+    mut batch: F,
 ) -> FileStats
 where
     R: Read,
-    F: FnMut(&mut Row<'_>),
+    F: FnMut(&mut [Row<'_>]),
 {
     let comment = reread.comment;
     let mut input = io::BufReader::with_capacity(1 << 20, reader);
@@ -627,67 +722,116 @@ where
         }
     };
 
+    let Some(header) = header else {
+        // Without a header no row can be read: count them all as rejected.
+        loop {
+            match rdr.read_byte_record(&mut record) {
+                Ok(true) if record.len() == 1 && &record[0] == b"\r" => continue,
+                Ok(true) => {
+                    stats.read += 1;
+                    stats.rejected += 1;
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    stats.read += 1;
+                    stats.rejected += 1;
+                    errors.push(csv_error(file, &e, rdr.position().line()));
+                    break;
+                }
+            }
+        }
+        finish(file, &stats, false, rdr.position().line(), errors);
+        return stats;
+    };
+    // One batch of records, reused: the records and where each starts (line, byte).
+    let mut records: Vec<csv::ByteRecord> = Vec::new();
+    let mut starts: Vec<(u64, u64)> = Vec::with_capacity(BATCH_ROWS);
+    let mut failed = None;
     loop {
-        match rdr.read_byte_record(&mut record) {
-            Ok(true) if record.len() == 1 && &record[0] == b"\r" => continue,
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                // An I/O failure mid-file: the rest cannot be read, and says so.
-                stats.read += 1;
-                stats.rejected += 1;
-                errors.push(csv_error(file, &e, rdr.position().line()));
-                break;
+        starts.clear();
+        while starts.len() < BATCH_ROWS {
+            if records.len() == starts.len() {
+                records.push(csv::ByteRecord::new());
+            }
+            let record = &mut records[starts.len()];
+            match rdr.read_byte_record(record) {
+                Ok(true) if record.len() == 1 && &record[0] == b"\r" => continue,
+                Ok(true) => {
+                    let pos = record
+                        .position()
+                        .cloned()
+                        .unwrap_or_else(csv::Position::new);
+                    starts.push((pos.line(), pos.byte() + base as u64));
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    // An I/O failure mid-file: the rest cannot be read, and says so.
+                    failed = Some(csv_error(file, &e, rdr.position().line()));
+                    break;
+                }
             }
         }
-        stats.read += 1;
-        let pos = record
-            .position()
-            .cloned()
-            .unwrap_or_else(csv::Position::new);
-        let Some(header) = &header else {
-            stats.rejected += 1;
-            continue;
-        };
-        let mut row = Row {
-            file,
-            record: &record,
-            fields: &header.fields,
-            columns,
-            line: pos.line(),
-            byte: pos.byte() + base as u64,
-            source: reread,
-            errors: Vec::new(),
-        };
-        if record.len() != header.width {
-            let column = record.len().min(header.width) as u64 + 1;
-            row.errors.push(InputError::new(
-                file,
-                pos.line(),
-                column,
-                format!(
-                    "found {} field{}: expected {} as in the header{}",
-                    record.len(),
-                    if record.len() == 1 { "" } else { "s" },
-                    header.width,
-                    open_quote_hint(&record)
-                ),
-            ));
-        } else {
-            on_row(&mut row);
+        if starts.is_empty() && failed.is_none() {
+            break;
         }
-        if row.errors.is_empty() {
-            stats.loaded += 1;
-        } else {
-            stats.rejected += 1;
-            if kept + row.errors.len() <= MAX_ROW_ERRORS {
-                kept += row.errors.len();
-                errors.append(&mut row.errors);
+        let mut rows: Vec<Row<'_>> = records
+            .iter()
+            .zip(&starts)
+            .map(|(record, &(line, byte))| {
+                let mut row = Row {
+                    file,
+                    record,
+                    fields: &header.fields,
+                    columns,
+                    line,
+                    byte,
+                    source: reread,
+                    errors: Vec::new(),
+                    width_ok: record.len() == header.width,
+                };
+                if !row.width_ok {
+                    let column = record.len().min(header.width) as u64 + 1;
+                    row.errors.push(InputError::new(
+                        file,
+                        line,
+                        column,
+                        format!(
+                            "found {} field{}: expected {} as in the header{}",
+                            record.len(),
+                            if record.len() == 1 { "" } else { "s" },
+                            header.width,
+                            open_quote_hint(record)
+                        ),
+                    ));
+                }
+                row
+            })
+            .collect();
+        batch(&mut rows);
+        for row in &mut rows {
+            stats.read += 1;
+            if row.errors.is_empty() {
+                stats.loaded += 1;
             } else {
-                kept = MAX_ROW_ERRORS;
-                omitted += row.errors.len() as u64;
-                omitted_rows += 1;
+                stats.rejected += 1;
+                if kept + row.errors.len() <= MAX_ROW_ERRORS {
+                    kept += row.errors.len();
+                    errors.append(&mut row.errors);
+                } else {
+                    kept = MAX_ROW_ERRORS;
+                    omitted += row.errors.len() as u64;
+                    omitted_rows += 1;
+                }
             }
+        }
+        if let Some(e) = failed.take() {
+            stats.read += 1;
+            stats.rejected += 1;
+            errors.push(e);
+            break;
+        }
+        if starts.len() < BATCH_ROWS {
+            break;
         }
     }
     if omitted > 0 {
@@ -700,7 +844,19 @@ where
         summed.unlisted = omitted;
         errors.push(summed);
     }
-    if header.is_none() && stats.read > 0 {
+    finish(file, &stats, true, rdr.position().line(), errors);
+    stats
+}
+
+/// The problems of a file as a whole once it is read: rows a bad header kept out, or no rows.
+fn finish(
+    file: &Arc<str>,
+    stats: &FileStats,
+    header_ok: bool,
+    line: u64,
+    errors: &mut Vec<InputError>,
+) {
+    if !header_ok && stats.read > 0 {
         errors.push(InputError::whole_file(
             file,
             format!(
@@ -709,15 +865,14 @@ where
                 if stats.read == 1 { "" } else { "s" }
             ),
         ));
-    } else if header.is_some() && stats.read == 0 {
+    } else if header_ok && stats.read == 0 {
         errors.push(InputError::new(
             file,
-            rdr.position().line().max(2),
+            line.max(2),
             1,
             "no data rows after the header: expected at least one row",
         ));
     }
-    stats
 }
 
 /// Required column names, for messages.

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::table::{opt, read_table, req, Column, Source};
+use super::table::{opt, read_table, req, row_estimate, Column, Source};
 use super::{quote, tenant_key, Ids, Loaded};
 use crate::model::{FileStats, Tenant, TenantIdx, TenantKind};
 
@@ -26,6 +26,12 @@ pub(super) fn load(
     ids: &mut Ids,
 ) -> FileStats {
     let model = &mut out.model;
+    // Sized once (a tenant usually brings its organization); untouched capacity costs no memory.
+    let rows = row_estimate(&source);
+    model.tenants.reserve(rows);
+    model.organizations.reserve(rows);
+    ids.tenants.reserve(rows);
+    ids.orgs.reserve(rows);
     read_table(source, file, &COLUMNS, &mut out.errors, |row| {
         let id = row.required(ID);
         let name = row.required(NAME);

@@ -259,6 +259,11 @@ impl TextColumn {
         self.ends.is_empty()
     }
 
+    /// Room for `rows` more values (their text grows as it comes).
+    pub fn reserve(&mut self, rows: usize) {
+        self.ends.reserve(rows);
+    }
+
     /// Releases the spare capacity left by growing.
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
