@@ -4,7 +4,7 @@
 # bench-out/venv, generates the network (seed 1, default violation rate), runs csp-audit and each
 # peer, checks that they agree on the finding count of every rule, and writes the comparison to
 # benches/results/peers-<N>.md. Exits 1 if a peer disagrees.
-#   benches/peers/run.sh [N] [--no-networkx]      default N = 1000000
+#   benches/peers/run.sh [N] [--no-networkx]      default N = 1000000; RUNS=3 runs per tool
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-1000000}

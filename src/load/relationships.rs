@@ -114,9 +114,11 @@ pub(super) fn load(
         &mut out.errors,
         check,
         |rel, row: &mut Row<'_>| {
-            has_rel_id_column |= row.has_column(REL_ID);
-            model.relationships.push(rel);
-            rel_ids.push(row.get(REL_ID));
+            if let (Some(rel), true) = (rel, row.ok()) {
+                has_rel_id_column |= row.has_column(REL_ID);
+                model.relationships.push(rel);
+                rel_ids.push(row.text(REL_ID));
+            }
         },
     );
     if has_rel_id_column {

@@ -128,6 +128,15 @@ impl<'a> Row<'a> {
         (!text.is_empty()).then_some(text)
     }
 
+    /// The value [`Row::get`] gave for column `col`, read again without recording anything:
+    /// `None` for an absent, empty or invalid cell (whose problem `get` already recorded).
+    pub fn text(&self, col: usize) -> Option<&'a str> {
+        let raw = self.record.get(self.fields[col]?)?;
+        let text = std::str::from_utf8(raw).ok()?.trim();
+        let valid = !text.is_empty() && !text.contains('\0') && text.len() <= MAX_FIELD_BYTES;
+        valid.then_some(text)
+    }
+
     /// Like [`Row::get`], but records an error when the cell is empty.
     pub fn required(&mut self, col: usize) -> Option<&'a str> {
         let had_errors = self.errors.len();
@@ -498,9 +507,10 @@ where
 }
 
 /// Like [`read_table`], with the rows checked in parallel: `check` reads a row's fields and
-/// resolves what it needs (it may run on any thread, so it only reads shared state), and
-/// `store` then receives every row that `check` accepted without a problem, in file order, on
-/// this thread. Messages, counts and stored rows are the same as reading row by row.
+/// does what it can without shared state changing (it may run on any thread), and `store` then
+/// receives every row with what `check` made of it, in file order, on this thread, to finish
+/// it (it may still record problems) and store it if it has none. Messages, counts and stored
+/// rows are the same as reading row by row.
 pub fn read_table_par<T, C, S>(
     source: Source<'_>,
     file: &Arc<str>,
@@ -512,7 +522,7 @@ pub fn read_table_par<T, C, S>(
 where
     T: Send,
     C: Fn(&mut Row<'_>) -> Option<T> + Sync,
-    S: FnMut(T, &mut Row<'_>),
+    S: FnMut(Option<T>, &mut Row<'_>),
 {
     use rayon::prelude::*;
     read_source(source, file, columns, None, errors, |rows| {
@@ -522,7 +532,7 @@ where
             .map(|row| if row.width_ok { check(row) } else { None })
             .collect();
         for (row, value) in rows.iter_mut().zip(checked) {
-            if let (Some(value), true) = (value, row.ok()) {
+            if row.width_ok {
                 store(value, row);
             }
         }

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use super::table::{opt, read_table, req, row_estimate, Column, Source};
+use super::table::{opt, read_table_par, req, row_estimate, Column, Row, Source};
 use super::{quote, tenant_key, Ids, Loaded};
-use crate::model::{FileStats, Tenant, TenantIdx, TenantKind};
+use crate::model::{CountryIdx, FileStats, Model, RegionIdx, Tenant, TenantIdx, TenantKind};
 
 const COLUMNS: [Column; 5] = [
     req("tenant_id"),
@@ -19,68 +19,99 @@ const KIND: usize = 2;
 const COUNTRY: usize = 3;
 const ORG: usize = 4;
 
+/// A row's values once checked, made ready to store (on any thread).
+struct Checked {
+    id: Box<str>,
+    /// The id as tenant ids compare (lower case).
+    key: Box<str>,
+    name: Box<str>,
+    kind: TenantKind,
+    country: CountryIdx,
+    region: RegionIdx,
+}
+
 pub(super) fn load(
     source: Source<'_>,
     file: &Arc<str>,
     out: &mut Loaded,
     ids: &mut Ids,
 ) -> FileStats {
-    let model = &mut out.model;
+    let Model {
+        regions,
+        tenants,
+        organizations,
+        ..
+    } = &mut out.model;
+    let regions = &*regions;
     // Sized once (a tenant usually brings its organization); untouched capacity costs no memory.
     let rows = row_estimate(&source);
-    model.tenants.reserve(rows);
-    model.organizations.reserve(rows);
+    tenants.reserve(rows);
+    organizations.reserve(rows);
     ids.tenants.reserve(rows);
     ids.orgs.reserve(rows);
-    read_table(source, file, &COLUMNS, &mut out.errors, |row| {
+    // Rows are decoded and their strings made in parallel; duplicates, organizations and the
+    // id map are settled in file order.
+    let check = |row: &mut Row<'_>| -> Option<Checked> {
         let id = row.required(ID);
         let name = row.required(NAME);
         let kind = row.enum_value(KIND, TenantKind::parse, TenantKind::spellings());
         let country_text = row.required(COUNTRY);
-        let org = row.get(ORG);
+        row.get(ORG);
         let country = country_text.and_then(|c| {
-            let found = model.regions.country(c);
+            let found = regions.country(c);
             if found.is_none() {
                 row.error(COUNTRY, unknown_country(c));
             }
             found
         });
-        if let Some(id) = id {
-            let key = tenant_key(id);
-            if let Some(&prev) = ids.tenants.get(key.as_ref()) {
-                let prev_line = model.tenants[prev.ix()].line;
-                row.error(
-                    ID,
-                    format!(
-                        "duplicate tenant_id {} (tenant ids compare case-insensitively): first defined on line {prev_line}",
-                        quote(id)
-                    ),
-                );
-            }
+        let (id, name, kind, country) = (id?, name?, kind?, country?);
+        row.ok().then(|| Checked {
+            id: id.into(),
+            key: tenant_key(id).into(),
+            name: name.into(),
+            kind,
+            country,
+            region: regions.region_of(country),
+        })
+    };
+    let store = |checked: Option<Checked>, row: &mut Row<'_>| {
+        let Some(id) = row.text(ID) else { return };
+        let key = match &checked {
+            Some(c) => std::borrow::Cow::Borrowed(&*c.key),
+            None => tenant_key(id),
+        };
+        if let Some(&prev) = ids.tenants.get(key.as_ref()) {
+            let prev_line = tenants[prev.ix()].line;
+            row.error(
+                ID,
+                format!(
+                    "duplicate tenant_id {} (tenant ids compare case-insensitively): first defined on line {prev_line}",
+                    quote(id)
+                ),
+            );
         }
-        match (id, name, kind, country, row.ok()) {
-            (Some(id), Some(name), Some(kind), Some(country), true) => {
-                let org = org.map(|o| ids.intern_org(&mut model.organizations, o));
-                let idx = TenantIdx(model.tenants.len() as u32);
-                ids.tenants.insert(tenant_key(id).into(), idx);
-                model.tenants.push(Tenant {
-                    id: id.into(),
-                    name: name.into(),
-                    kind,
-                    country,
-                    region: model.regions.region_of(country),
+        match checked {
+            Some(c) if row.ok() => {
+                let org = row.text(ORG).map(|o| ids.intern_org(organizations, o));
+                ids.tenants.insert(c.key, TenantIdx(tenants.len() as u32));
+                tenants.push(Tenant {
+                    id: c.id,
+                    name: c.name,
+                    kind: c.kind,
+                    country: c.country,
+                    region: c.region,
                     org,
                     line: row.line as u32,
                 });
             }
-            (Some(id), ..) => {
+            _ => {
                 ids.rejected_tenants
-                    .entry(tenant_key(id).into())
+                    .entry(key.into_owned().into())
                     .or_insert(row.line);
             }
-            _ => {}
         }
-    })
+    };
+    read_table_par(source, file, &COLUMNS, &mut out.errors, check, store)
 }
 
 /// The message for a country code that is not in the region table.
