@@ -2,6 +2,8 @@
 # Peak memory (maximum resident set size) and wall time of a whole audit of a generated network
 # of N relationships (default 10,000,000), written to benches/results/memory.md.
 #   benches/memory.sh [N] [RUNS]        e.g. benches/memory.sh 1000000 3
+# It fails (exit 1) when the median peak exceeds LIMIT_MIB (default 2600 for 10M relationships,
+# about 10% above the figure in benches/results/memory.md), so a memory regression is caught.
 # Needs GNU time (/usr/bin/time; `apt-get install time` if missing). The network is generated
 # once into bench-out/ (about 70 bytes per relationship) and reused while N is the same.
 set -euo pipefail
@@ -72,3 +74,9 @@ git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || commit="$commi
   fi
 } >"$out"
 cat "$out"
+
+limit=${LIMIT_MIB:-$((n / 10000000 * 2600))}
+if [ "$limit" -gt 0 ] && [ "$((peak_kib / 1024))" -gt "$limit" ]; then
+  echo "memory regression: median peak $((peak_kib / 1024)) MiB is above LIMIT_MIB=$limit" >&2
+  exit 1
+fi

@@ -5,6 +5,7 @@
 # benches/results/scaling.csv, benches/results/scaling.md and the chart
 # benches/results/scaling.svg (matplotlib, installed from PyPI into bench-out/venv).
 #   benches/scaling.sh [SIZES...]      default: 10000 30000 100000 300000 1000000 3000000 10000000
+#   RUNS=3: audits per size (the table gives the median wall time and its peak memory)
 # Needs GNU time (/usr/bin/time; installed with apt-get when missing) and about 1.2 GB of disk
 # for the 10M network (in bench-out/, deleted after each size).
 set -euo pipefail
@@ -54,9 +55,16 @@ for n in "${sizes[@]}"; do
   # Command substitution (not `< <(...)`) so that a failed measurement stops the run.
   m=$(measure "$bin" generate --out "$dir" --relationships "$n" --seed 1)
   read -r gen_s gen_mib <<<"$m"
+  # The network just written is still being flushed to disk: let that finish first, or the
+  # audits below compete with it.
+  sync
   phases=$(cargo bench --locked --quiet --bench phases -- "$dir" | tail -1)
-  m=$(measure "$bin" audit "$dir" --format json --output /dev/null)
-  read -r audit_s audit_mib <<<"$m"
+  # The whole command: median of RUNS runs (wall time varies on a shared machine).
+  audits=()
+  for _ in $(seq "${RUNS:-3}"); do
+    audits+=("$(measure "$bin" audit "$dir" --format json --output /dev/null)")
+  done
+  read -r audit_s audit_mib < <(printf '%s\n' "${audits[@]}" | sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}')
   # The audit must find exactly what the generator planted, or the figures measure nothing.
   python3 - "$dir/expected.json" "$phases" <<'EOF'
 import json, sys
