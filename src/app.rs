@@ -506,14 +506,20 @@ fn stop(
         ci,
     };
     let human = matches!(args.format, Format::Text | Format::Csv);
+    let files = ci.paths.as_ref().map(|p| (p, net));
     if human {
-        list_problems(errors, ci.paths.as_ref().map(|p| (p, net)), stopped);
+        list_problems(errors, files, stopped);
     }
+    let mut written = Ok(());
     if !human || args.output.is_some() {
-        write_report(args.format, args.output.as_deref(), &report)?;
+        written = write_report(args.format, args.output.as_deref(), &report);
+        if written.is_err() && !human {
+            // The report that should have carried the problems could not be written.
+            list_problems(errors, files, stopped);
+        }
     }
-    write_extra_reports(args, &report)?;
-    Ok(Exit::BadInput)
+    let extra = write_extra_reports(args, &report);
+    written.and(extra).map(|()| Exit::BadInput)
 }
 
 /// Lists the problems on standard error: the first [`SHOWN_ERRORS`], how many more there are,

@@ -994,3 +994,90 @@ fn problems_across_many_batches_of_rows_come_in_file_order_at_any_thread_count()
         assert_eq!(rel["loaded"], 20_000 - want.len());
     }
 }
+
+#[test]
+fn a_file_read_from_a_pipe_loses_nothing() {
+    let root = network_with("tenants.csv", TENANTS);
+    let net = root.path().join("net");
+    let out = csp_audit()
+        .current_dir(root.path())
+        .args(["audit", "--format", "json", "--tenants", "/dev/stdin"])
+        .arg("--partners")
+        .arg(net.join("partners.csv"))
+        .arg("--relationships")
+        .arg(net.join("relationships.csv"))
+        .write_stdin(TENANTS)
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(out.status.code(), Some(0), "{v}");
+    assert_eq!(v["summary"]["files"]["tenants.csv"]["loaded"], 3);
+}
+
+#[test]
+fn problems_reach_stderr_when_the_report_cannot_be_written() {
+    let root = network_with("partners.csv", &format!("{PARTNERS_HEADER}{P1}{P1}"));
+    let r = run(
+        root.path(),
+        &[
+            "audit",
+            "net",
+            "--format",
+            "json",
+            "--output",
+            "no/such/dir/r.json",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.is_empty());
+    assert!(
+        r.stderr.starts_with(
+            "net/partners.csv:3:1: duplicate partner_id 'P1': first defined on line 2\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("error: cannot write report to no/such/dir/r.json"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn byte_offsets_past_the_listing_cap_do_not_depend_on_threads() {
+    // 12,000 rows with invalid UTF-8 after a quoted field: exact offsets need the row read
+    // again, which stops once a file's listed problems are used up, in file order.
+    let mut bytes = RELATIONSHIPS_HEADER.as_bytes().to_vec();
+    for i in 0..12_000 {
+        bytes.extend_from_slice(format!("X{i},\"customer\",P1,t").as_bytes());
+        bytes.extend_from_slice(b"\xff,,2024-01-01\n");
+    }
+    let root = tempfile::tempdir().expect("temp dir");
+    write_network(root.path(), "net", &partners(), TENANTS, &relationships());
+    std::fs::write(root.path().join("net/relationships.csv"), &bytes).expect("write");
+    let errors = |threads: &str| -> Vec<Value> {
+        let out = csp_audit()
+            .current_dir(root.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["audit", "net", "--format", "json"])
+            .output()
+            .expect("runs");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        v["errors"].as_array().expect("errors").clone()
+    };
+    let one = errors("1");
+    assert_eq!(one, errors("2"));
+    assert_eq!(one, errors("6"));
+    // The first row: its bad byte is the 16th of the row (the quotes counted), which starts
+    // right after the header.
+    let start = RELATIONSHIPS_HEADER.len() as u64;
+    assert_eq!(
+        one[0]["message"],
+        format!(
+            "invalid UTF-8 in column 'to_id' at byte offset {}: expected UTF-8 text",
+            start + "X0,\"customer\",P1,t".len() as u64
+        )
+    );
+}

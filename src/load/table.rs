@@ -59,6 +59,10 @@ pub struct Row<'a> {
     errors: Vec<InputError>,
     /// Whether the row has as many fields as the header (only then is it given to a loader).
     width_ok: bool,
+    /// Whether the row may be read again for an exact byte offset: only while the file's
+    /// messages are still listed (decided per batch, in file order, so that it does not depend
+    /// on which thread checks which row).
+    reread_ok: bool,
 }
 
 impl<'a> Row<'a> {
@@ -200,8 +204,10 @@ impl<'a> Row<'a> {
     /// Falls back to an estimate (exact when no field before it is quoted) if the source cannot
     /// be read again.
     fn field_offset(&self, field: usize, at: usize) -> u64 {
-        if let Some(offset) = self.source.raw_offset(self.byte, field, at) {
-            return offset;
+        if self.reread_ok {
+            if let Some(offset) = self.source.raw_offset(self.byte, field, at) {
+                return offset;
+            }
         }
         let before: usize = (0..field)
             .map(|i| self.record.get(i).map_or(0, |f| f.len() + 1))
@@ -393,9 +399,6 @@ pub enum Source<'a> {
 pub(crate) struct Reread<'a> {
     from: RereadFrom<'a>,
     comment: Option<u8>,
-    /// Rows read again so far: past [`MAX_ROW_ERRORS`] their messages are not listed, so a
-    /// file with bad bytes on every row is not reopened millions of times.
-    count: std::sync::atomic::AtomicUsize,
 }
 
 enum RereadFrom<'a> {
@@ -408,12 +411,6 @@ impl Reread<'_> {
     /// Offset in the file of byte `at` of the value of field `field` of the row that starts at
     /// byte `row_start`, or `None` when the row cannot be read again.
     fn raw_offset(&self, row_start: u64, field: usize, at: usize) -> Option<u64> {
-        let before = self
-            .count
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if before >= MAX_ROW_ERRORS {
-            return None;
-        }
         let found = match self.from {
             RereadFrom::Bytes(bytes) => {
                 let raw = bytes.get(usize::try_from(row_start).ok()?..)?;
@@ -570,11 +567,7 @@ fn read_source<F>(
 where
     F: FnMut(&mut [Row<'_>]),
 {
-    let reread = |from| Reread {
-        from,
-        comment,
-        count: Default::default(),
-    };
+    let reread = |from| Reread { from, comment };
     match source {
         Source::Path(path) => match open(path, file) {
             Ok(f) => read_records(
@@ -609,22 +602,36 @@ where
     }
 }
 
-/// About how many data rows `source` holds, from its size and the lines in its first 64 KiB
+/// About how many data rows `source` holds, from its size and the rows in its first 64 KiB
 /// (0 when unknown), so that loaders can size their tables once: growing a table of millions
-/// of rows by doubling copies it into fresh memory again and again.
+/// of rows by doubling copies it into fresh memory again and again. Only regular files are
+/// measured (a pipe read here would lose its first bytes); blank lines do not count, and the
+/// estimate stays below one row per 16 bytes and [`MAX_ROW_ESTIMATE`], so a strange file costs
+/// at most a too-large reservation.
 pub fn row_estimate(source: &Source<'_>) -> usize {
     const SAMPLE: usize = 1 << 16;
     let estimate = |len: u64, head: &[u8]| -> usize {
-        let lines = head.iter().filter(|&&b| b == b'\n').count();
-        if lines < 2 || head.is_empty() {
-            return lines;
+        let rows = head
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.trim_ascii().is_empty())
+            .count();
+        if rows < 2 {
+            return rows;
         }
-        // Lines in the sample, scaled to the whole file, less the header.
-        let per_line = head.len() as f64 / lines as f64;
-        ((len as f64 / per_line) as usize).saturating_sub(1)
+        // Rows in the sample, scaled to the whole file, less the header.
+        let per_row = head.len() as f64 / rows as f64;
+        let scaled = (len as f64 / per_row) as usize;
+        scaled
+            .saturating_sub(1)
+            .min(len as usize / 16)
+            .min(MAX_ROW_ESTIMATE)
     };
     match source {
         Source::Path(path) => {
+            match std::fs::metadata(path) {
+                Ok(meta) if meta.is_file() => {}
+                _ => return 0,
+            }
             let Ok(mut f) = File::open(path) else {
                 return 0;
             };
@@ -639,6 +646,9 @@ pub fn row_estimate(source: &Source<'_>) -> usize {
         Source::Reader(_) => 0,
     }
 }
+
+/// The most rows [`row_estimate`] promises: past it tables grow as they must.
+pub const MAX_ROW_ESTIMATE: usize = 50_000_000;
 
 /// Rows read before they are handed on together (and, with [`read_table_par`], checked in
 /// parallel): large enough to keep both cores busy, small enough to stay in cache.
@@ -784,6 +794,9 @@ where
         if starts.is_empty() && failed.is_none() {
             break;
         }
+        // Past the listing cap messages are only counted: their rows are not read again, so
+        // a file with bad bytes on every row is not reopened millions of times.
+        let reread_ok = kept < MAX_ROW_ERRORS;
         let mut rows: Vec<Row<'_>> = records
             .iter()
             .zip(&starts)
@@ -798,6 +811,7 @@ where
                     source: reread,
                     errors: Vec::new(),
                     width_ok: record.len() == header.width,
+                    reread_ok,
                 };
                 if !row.width_ok {
                     let column = record.len().min(header.width) as u64 + 1;
@@ -920,4 +934,34 @@ fn csv_error(file: &Arc<str>, e: &csv::Error, line_now: u64) -> InputError {
         _ => format!("cannot read CSV: {e}"),
     };
     InputError::new(file, line, 1, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{row_estimate, Source};
+
+    #[test]
+    fn row_estimate_scales_the_sample_and_ignores_what_is_not_a_row() {
+        let mut text = String::from("tenant_id,name,kind,country\n");
+        for i in 0..5_000 {
+            text += &format!("t{i:05},Tenant {i:05},customer,US\n");
+        }
+        let n = row_estimate(&Source::Bytes(text.as_bytes()));
+        assert!((4_900..=5_100).contains(&n), "{n}");
+        // Blank lines are no rows: a header and 200 KB of them promise nothing.
+        let blank = format!("tenant_id,name\n{}", "\n".repeat(200_000));
+        assert_eq!(row_estimate(&Source::Bytes(blank.as_bytes())), 1);
+        // No line end at all (one line, the header at most), or nothing.
+        assert_eq!(row_estimate(&Source::Bytes(&[0u8; 100_000])), 1);
+        assert_eq!(row_estimate(&Source::Bytes(b"")), 0);
+        // A short header and one long line: at most one row per 16 bytes.
+        let long = format!("a\nb\n{}", "x".repeat(1_000_000));
+        assert!(row_estimate(&Source::Bytes(long.as_bytes())) <= 1_000_004 / 16);
+        // What is not a regular file is not read ahead.
+        assert_eq!(row_estimate(&Source::Path(std::path::Path::new("/"))), 0);
+        assert_eq!(
+            row_estimate(&Source::Path(std::path::Path::new("/dev/null"))),
+            0
+        );
+    }
 }

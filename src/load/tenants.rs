@@ -43,7 +43,8 @@ pub(super) fn load(
         ..
     } = &mut out.model;
     let regions = &*regions;
-    // Sized once (a tenant usually brings its organization); untouched capacity costs no memory.
+    // Sized once (a tenant usually brings its organization). Untouched capacity costs little:
+    // a map writes one control byte per slot, a vector nothing.
     let rows = row_estimate(&source);
     tenants.reserve(rows);
     organizations.reserve(rows);
