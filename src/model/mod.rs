@@ -1,9 +1,11 @@
 //! The domain types: partners, tenants, organizations and relationships, with ids interned into
 //! dense `u32` indices so that the network and the rules never clone or hash strings per edge.
 
+mod coverage;
 mod enums;
 mod regions;
 
+pub use coverage::{ColumnNotes, CoverageStatus, RuleCoverage};
 pub use enums::{RelKind, Role, TenantKind};
 pub use regions::{CountryIdx, RegionIdx, RegionTable};
 
@@ -192,6 +194,8 @@ pub struct Model {
     pub relationship_ids: Option<TextColumn>,
     /// Per-file row counts, indexed like [`InputFile::ALL`].
     pub stats: [FileStats; 3],
+    /// How each input file's header matched the contract (ignored, absent and mapped columns).
+    pub columns: Vec<ColumnNotes>,
 }
 
 impl Model {

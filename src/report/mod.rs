@@ -22,7 +22,7 @@ pub use text::TextEmitter;
 
 use crate::graph::Network;
 use crate::load::{InputError, InputPaths};
-use crate::model::{Date, FileStats, InputFile};
+use crate::model::{ColumnNotes, Date, FileStats, InputFile, RuleCoverage};
 use crate::rules::{Finding, RuleId, Severity};
 
 /// Everything a report shows.
@@ -159,6 +159,17 @@ impl Report<'_> {
             allowed: self.ci.allowed.len(),
             baseline: self.ci.baseline.clone(),
         }
+    }
+
+    /// The rules that could not be checked in full on this input, and why (every report says
+    /// so: a rule that was not checked never looks passed).
+    pub fn coverage(&self) -> Vec<RuleCoverage> {
+        crate::rules::coverage(&self.net.model)
+    }
+
+    /// How each input file's header matched the contract: ignored, absent and mapped columns.
+    pub fn columns(&self) -> &[ColumnNotes] {
+        &self.net.model.columns
     }
 
     /// The mark of the `i`-th reported finding, if marks were computed.

@@ -5,6 +5,7 @@
 //! [`REGISTRY`] lists them in code order; rayon runs them in parallel and the findings are sorted
 //! so that reports are byte-identical at any thread count.
 
+mod coverage;
 mod finding;
 
 mod csp001_seller_role;
@@ -21,6 +22,7 @@ mod meta;
 
 use rayon::prelude::*;
 
+pub use coverage::coverage;
 pub use finding::{sort_findings, Entity, Finding, RowRef};
 
 use crate::graph::Network;
