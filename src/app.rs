@@ -8,12 +8,14 @@ use anstream::{AutoStream, ColorChoice};
 use anyhow::Context;
 
 use crate::audit::{load_network, network_rules};
-use crate::baseline::{fingerprints, hash_parts, Baseline};
-use crate::cli::{AuditArgs, Cli, Command, FailOn, Format, RulesFormat};
-use crate::config::{self, Config, ConfigError, LevelFlags, Levels, CONFIG_FILE};
+use crate::baseline::{fingerprints, stale_entry_fingerprint, Baseline};
+use crate::cli::{AuditArgs, Cli, Command, Format};
+use crate::cmd;
+use crate::config::{self, Config, ConfigError, FailOn, LevelFlags, Levels, CONFIG_FILE};
 use crate::exit::Exit;
 use crate::graph::Network;
 use crate::load::{builtin_regions, load_regions, InputError, InputPaths};
+use crate::messages::{is_broken_pipe, say};
 use crate::model::{Date, InputFile, Model};
 use crate::report::{
     plural, Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, JsonEmitter,
@@ -21,7 +23,6 @@ use crate::report::{
 };
 use crate::rules::{
     self, rejected_row_rule, sort_findings, stale_allow_rule, Finding, RowRef, RuleId, Severity,
-    REGISTRY,
 };
 
 /// How many input errors the text output lists before giving the count.
@@ -31,80 +32,10 @@ const SHOWN_ERRORS: usize = 100;
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Audit(args) => run_audit(&args),
-        Command::Generate(args) => crate::generate::run(&args),
-        Command::Rules { format } => {
-            rules_table(format, &mut stdout())?;
-            Ok(Exit::Clean)
-        }
-        Command::Explain { rule } => match RuleId::find(&rule) {
-            Some(id) => {
-                let info = id.info();
-                let mut out = stdout();
-                writeln!(
-                    out,
-                    "# {} {} ({})\n\n{}\n\n{}",
-                    info.code,
-                    info.name,
-                    info.default_severity.as_str(),
-                    info.summary,
-                    info.doc_text()
-                )?;
-                out.flush()?;
-                Ok(Exit::Clean)
-            }
-            None => {
-                let hint = config::rule_hint(&rule);
-                say(format_args!(
-                    "error: unknown rule '{rule}'{hint}: see `csp-audit rules`"
-                ));
-                Ok(Exit::BadInput)
-            }
-        },
+        Command::Generate(args) => cmd::generate::run(&args),
+        Command::Rules { format } => cmd::rules::run(format),
+        Command::Explain { rule } => cmd::explain::run(&rule),
     }
-}
-
-/// Buffered standard output that drops colour unless it is a terminal.
-fn stdout() -> BufWriter<AutoStream<io::Stdout>> {
-    let choice = AutoStream::choice(&io::stdout());
-    BufWriter::with_capacity(1 << 16, AutoStream::new(io::stdout(), choice))
-}
-
-fn rules_table(format: RulesFormat, out: &mut dyn Write) -> io::Result<()> {
-    match format {
-        RulesFormat::Text => {
-            writeln!(
-                out,
-                "{:<7} {:<32} {:<8} summary",
-                "code", "name", "severity"
-            )?;
-            for r in REGISTRY {
-                writeln!(
-                    out,
-                    "{:<7} {:<32} {:<8} {}",
-                    r.code,
-                    r.name,
-                    r.default_severity.as_str(),
-                    r.summary
-                )?;
-            }
-        }
-        RulesFormat::Json => {
-            let rows: Vec<serde_json::Value> = REGISTRY
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "code": r.code,
-                        "name": r.name,
-                        "severity": r.default_severity.as_str(),
-                        "summary": r.summary,
-                    })
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *out, &rows)?;
-            writeln!(out)?;
-        }
-    }
-    out.flush()
 }
 
 fn input_paths(args: &AuditArgs) -> anyhow::Result<InputPaths> {
@@ -224,14 +155,10 @@ fn triage(
                 let code = entry.rule.info().code;
                 let n = seen.entry((code, &entry.entities)).or_default();
                 *n += 1;
-                let occurrence = format!("#{n}");
-                let mut parts = vec!["csp-audit/1", "CSP101", code];
-                parts.extend(entry.entities.iter().map(String::as_str));
-                parts.push(&occurrence);
                 out.reported.push((
                     config::stale_finding(entry, message),
                     Mark {
-                        fingerprint: hash_parts(parts),
+                        fingerprint: stale_entry_fingerprint(code, &entry.entities, *n),
                         config_line: Some(entry.line),
                     },
                 ));
@@ -437,23 +364,6 @@ fn colour(format: Format, text_choice: ColorChoice) -> ColorChoice {
     }
 }
 
-/// Whether writing failed because the reader closed the pipe, also when an emitter wrapped
-/// that error (as serde_json does).
-fn is_broken_pipe(e: &io::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = e.get_ref().map(|e| e as _);
-    while let Some(inner) = source {
-        let kind = inner
-            .downcast_ref::<io::Error>()
-            .map(io::Error::kind)
-            .or_else(|| inner.downcast_ref::<serde_json::Error>()?.io_error_kind());
-        if kind == Some(io::ErrorKind::BrokenPipe) {
-            return true;
-        }
-        source = inner.source();
-    }
-    e.kind() == io::ErrorKind::BrokenPipe
-}
-
 /// Writes the `--report FORMAT=PATH` reports.
 fn write_extra_reports(args: &AuditArgs, report: &Report<'_>) -> anyhow::Result<()> {
     for spec in &args.reports {
@@ -560,10 +470,4 @@ fn list_problems(errors: &[InputError], files: Option<(&InputPaths, &Network)>, 
         Stopped::Usage => String::new(),
     };
     say(text.trim_end());
-}
-
-/// Writes a line to standard error, ignoring a closed or failing stream (`eprintln!` would
-/// panic there).
-pub fn say(line: impl std::fmt::Display) {
-    let _ = writeln!(io::stderr().lock(), "{line}");
 }

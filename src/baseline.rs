@@ -33,7 +33,7 @@ use crate::load::InputError;
 
 use crate::graph::Network;
 use crate::model::{InputFile, RelKind};
-use crate::rules::{rejected_row_rule, Entity, Finding};
+use crate::rules::{rejected_row_rule, stale_allow_rule, Entity, Finding};
 
 /// Version of the baseline file format.
 pub const BASELINE_VERSION: u32 = 1;
@@ -52,6 +52,17 @@ pub fn hash_parts<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// Fingerprint of the CSP101 finding of a stale allow-list entry: the entry's rule and
+/// entities, and its occurrence among identical entries (1 for the first).
+pub fn stale_entry_fingerprint(rule_code: &str, entities: &[String], occurrence: usize) -> String {
+    let stale = stale_allow_rule().info().code;
+    let occurrence = format!("#{occurrence}");
+    let mut parts = vec![SCHEME, stale, rule_code];
+    parts.extend(entities.iter().map(String::as_str));
+    parts.push(&occurrence);
+    hash_parts(parts)
 }
 
 /// The identity of a finding before its occurrence number (see the module docs).
@@ -203,5 +214,19 @@ mod tests {
         assert_ne!(hash_parts(["ab", "c"]), hash_parts(["a", "bc"]));
         assert_eq!(hash_parts(["a"]).len(), 32);
         assert_eq!(hash_parts(["a"]), hash_parts(["a"]));
+    }
+
+    #[test]
+    fn a_stale_entry_fingerprint_keeps_the_recorded_scheme() {
+        // Baselines written before this function existed hold these exact parts.
+        let entities = ["PROVIDER-1".to_string(), "tenant-9".to_string()];
+        assert_eq!(
+            stale_entry_fingerprint("CSP003", &entities, 2),
+            hash_parts(["csp-audit/1", "CSP101", "CSP003", "PROVIDER-1", "tenant-9", "#2"])
+        );
+        assert_ne!(
+            stale_entry_fingerprint("CSP003", &entities, 1),
+            stale_entry_fingerprint("CSP003", &entities, 2)
+        );
     }
 }

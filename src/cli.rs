@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::FailOn;
+use crate::generate::{self, Counts, GenerateError, Violations, RULES, RULE_CODES};
 
 /// Audits Microsoft CSP partner networks for program-rule violations.
 ///
@@ -28,7 +32,7 @@ pub enum Command {
         format: RulesFormat,
     },
     /// Write a synthetic partner network with planted violations, and the findings expected.
-    Generate(crate::generate::GenerateArgs),
+    Generate(GenerateArgs),
     /// Print a rule's documentation: what it finds, why it matters, an example, how to fix.
     Explain {
         /// Rule code (CSP003) or name (cross-region-customer).
@@ -98,6 +102,81 @@ pub struct AuditArgs {
     pub keep_going: bool,
 }
 
+/// Arguments of `generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// Folder to write partners.csv, tenants.csv, relationships.csv and expected.json into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Number of relationships to generate (exactly).
+    #[arg(long, value_name = "N")]
+    pub relationships: u64,
+    /// Seed: the same arguments give byte-identical files.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Planted violations per relationship row, spread evenly over CSP001-CSP010
+    /// (default 0.001; 0 plants none).
+    #[arg(long, value_name = "RATE", conflicts_with = "plant")]
+    pub violations: Option<f64>,
+    /// Planted violations per rule, e.g. CSP003=20,CSP005=3 (other rules: none).
+    #[arg(long, value_name = "RULE=N,...", value_parser = parse_plant)]
+    pub plant: Option<PlantCounts>,
+    /// Base partners (default: one per 200 relationships, at least 14 per region).
+    #[arg(long, value_name = "N")]
+    pub partners: Option<usize>,
+    /// Customer tenants, roughly (default: about one per 2.1 relationships).
+    #[arg(long, value_name = "N")]
+    pub customers: Option<u64>,
+    /// CSP regions to spread the network over: the N biggest markets (1 to 15).
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    pub regions: usize,
+}
+
+/// Parsed `--plant`.
+#[derive(Clone, Debug)]
+pub struct PlantCounts(pub Counts);
+
+fn parse_plant(text: &str) -> Result<PlantCounts, String> {
+    let mut counts = [0u32; RULES];
+    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (code, n) = item
+            .split_once('=')
+            .ok_or_else(|| format!("'{item}': expected RULE=N, e.g. CSP003=20"))?;
+        let i = RULE_CODES
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(code.trim()))
+            .ok_or_else(|| format!("unknown rule '{code}': expected one of CSP001 to CSP010"))?;
+        counts[i] = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{n}' in '{item}': expected a count"))?;
+    }
+    Ok(PlantCounts(counts))
+}
+
+impl GenerateArgs {
+    /// The generator configuration these arguments ask for.
+    pub fn config(&self) -> Result<generate::Config, GenerateError> {
+        let violations = match (&self.plant, self.violations) {
+            (Some(p), _) => Violations::Counts(p.0),
+            (None, Some(rate)) if !(0.0..=1.0).contains(&rate) => {
+                return Err(GenerateError::Invalid(format!(
+                    "--violations {rate}: expected a rate from 0 to 1"
+                )))
+            }
+            (None, rate) => Violations::Rate(rate.unwrap_or(0.001)),
+        };
+        Ok(generate::Config {
+            relationships: self.relationships,
+            seed: self.seed,
+            partners: self.partners,
+            customers: self.customers,
+            regions: self.regions,
+            violations,
+        })
+    }
+}
+
 /// Report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -159,14 +238,18 @@ pub enum RulesFormat {
     Json,
 }
 
-/// When findings fail the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FailOn {
-    /// Any error-level finding.
-    Error,
-    /// Any finding.
-    Warning,
-    /// Never: exit 0 whatever is found (bad input still exits 2).
-    Never,
+/// `--fail-on`: the values and their help, for the configuration's [`FailOn`].
+impl ValueEnum for FailOn {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[FailOn::Error, FailOn::Warning, FailOn::Never]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            FailOn::Error => PossibleValue::new("error").help("Any error-level finding"),
+            FailOn::Warning => PossibleValue::new("warning").help("Any finding"),
+            FailOn::Never => PossibleValue::new("never")
+                .help("Never: exit 0 whatever is found (bad input still exits 2)"),
+        })
+    }
 }

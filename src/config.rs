@@ -14,7 +14,6 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cli::FailOn;
 use crate::graph::Network;
 use crate::load::InputError;
 use crate::model::Date;
@@ -113,6 +112,18 @@ impl AllowEntry {
     pub fn expired(&self, today: Date) -> bool {
         self.expires.is_some_and(|d| d < today)
     }
+}
+
+/// When findings fail the run (`fail-on` here, `--fail-on` on the command line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Any error-level finding.
+    Error,
+    /// Any finding.
+    Warning,
+    /// Never: exit 0 whatever is found (bad input still exits 2).
+    Never,
 }
 
 /// The configuration, resolved.

@@ -1,12 +1,12 @@
 //! `csp-audit`: parse the command line, run, map the outcome to an exit code.
 
-use std::io::{self, ErrorKind};
 use std::process::ExitCode;
 
 use clap::Parser;
 use csp_audit::app::run;
 use csp_audit::cli::Cli;
 use csp_audit::exit::Exit;
+use csp_audit::messages::{is_broken_pipe, say};
 
 /// The network loader's many small allocations are several times cheaper in mimalloc.
 #[global_allocator]
@@ -28,18 +28,10 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(exit) => exit.into(),
-        Err(e) if is_broken_pipe(&e) => Exit::Clean.into(),
+        Err(e) if is_broken_pipe(e.as_ref()) => Exit::Clean.into(),
         Err(e) => {
-            csp_audit::app::say(format_args!("error: {e:#}"));
+            say(format_args!("error: {e:#}"));
             Exit::BadInput.into()
         }
     }
-}
-
-/// Output to a closed pipe (`csp-audit audit ... | head`) ends the run quietly.
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == ErrorKind::BrokenPipe)
-    })
 }

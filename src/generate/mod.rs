@@ -18,15 +18,13 @@ mod plan;
 mod shape;
 mod write;
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::Path;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 pub use plan::{Counts, RULES, RULE_CODES};
 
-use crate::exit::Exit;
 use crate::load::builtin_regions;
 
 /// Why a network could not be generated.
@@ -161,104 +159,4 @@ pub fn generate(cfg: &Config, dir: &Path) -> Result<Generated, GenerateError> {
         relationships: counts.relationships,
         findings: expects.len(),
     })
-}
-
-/// Arguments of `generate`.
-#[derive(Debug, clap::Args)]
-pub struct GenerateArgs {
-    /// Folder to write partners.csv, tenants.csv, relationships.csv and expected.json into.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Number of relationships to generate (exactly).
-    #[arg(long, value_name = "N")]
-    pub relationships: u64,
-    /// Seed: the same arguments give byte-identical files.
-    #[arg(long, value_name = "S", default_value_t = 1)]
-    pub seed: u64,
-    /// Planted violations per relationship row, spread evenly over CSP001-CSP010
-    /// (default 0.001; 0 plants none).
-    #[arg(long, value_name = "RATE", conflicts_with = "plant")]
-    pub violations: Option<f64>,
-    /// Planted violations per rule, e.g. CSP003=20,CSP005=3 (other rules: none).
-    #[arg(long, value_name = "RULE=N,...", value_parser = parse_plant)]
-    pub plant: Option<PlantCounts>,
-    /// Base partners (default: one per 200 relationships, at least 14 per region).
-    #[arg(long, value_name = "N")]
-    pub partners: Option<usize>,
-    /// Customer tenants, roughly (default: about one per 2.1 relationships).
-    #[arg(long, value_name = "N")]
-    pub customers: Option<u64>,
-    /// CSP regions to spread the network over: the N biggest markets (1 to 15).
-    #[arg(long, value_name = "N", default_value_t = 15)]
-    pub regions: usize,
-}
-
-/// Parsed `--plant`.
-#[derive(Clone, Debug)]
-pub struct PlantCounts(pub Counts);
-
-fn parse_plant(text: &str) -> Result<PlantCounts, String> {
-    let mut counts = [0u32; RULES];
-    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let (code, n) = item
-            .split_once('=')
-            .ok_or_else(|| format!("'{item}': expected RULE=N, e.g. CSP003=20"))?;
-        let i = RULE_CODES
-            .iter()
-            .position(|c| c.eq_ignore_ascii_case(code.trim()))
-            .ok_or_else(|| format!("unknown rule '{code}': expected one of CSP001 to CSP010"))?;
-        counts[i] = n
-            .trim()
-            .parse()
-            .map_err(|_| format!("'{n}' in '{item}': expected a count"))?;
-    }
-    Ok(PlantCounts(counts))
-}
-
-impl GenerateArgs {
-    /// The generator configuration these arguments ask for.
-    pub fn config(&self) -> Result<Config, GenerateError> {
-        let violations = match (&self.plant, self.violations) {
-            (Some(p), _) => Violations::Counts(p.0),
-            (None, Some(rate)) if !(0.0..=1.0).contains(&rate) => {
-                return Err(GenerateError::Invalid(format!(
-                    "--violations {rate}: expected a rate from 0 to 1"
-                )))
-            }
-            (None, rate) => Violations::Rate(rate.unwrap_or(0.001)),
-        };
-        Ok(Config {
-            relationships: self.relationships,
-            seed: self.seed,
-            partners: self.partners,
-            customers: self.customers,
-            regions: self.regions,
-            violations,
-        })
-    }
-}
-
-/// Runs `generate`.
-pub fn run(args: &GenerateArgs) -> anyhow::Result<Exit> {
-    let started = Instant::now();
-    let result = args.config().and_then(|cfg| generate(&cfg, &args.out));
-    match result {
-        Ok(g) => {
-            crate::app::say(format_args!(
-                "wrote {} relationships, {} partners, {} tenants and {} expected findings to {} in {:.1}s",
-                g.relationships,
-                g.partners,
-                g.tenants,
-                g.findings,
-                args.out.display(),
-                started.elapsed().as_secs_f64()
-            ));
-            Ok(Exit::Clean)
-        }
-        Err(e @ GenerateError::Invalid(_)) => {
-            crate::app::say(format_args!("error: {e}"));
-            Ok(Exit::BadInput)
-        }
-        Err(e) => Err(e.into()),
-    }
 }

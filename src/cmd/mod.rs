@@ -1,0 +1,5 @@
+//! The subcommands, one file each (the audit command is still in `app`).
+
+pub mod explain;
+pub mod generate;
+pub mod rules;
