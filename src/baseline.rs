@@ -222,7 +222,14 @@ mod tests {
         let entities = ["PROVIDER-1".to_string(), "tenant-9".to_string()];
         assert_eq!(
             stale_entry_fingerprint("CSP003", &entities, 2),
-            hash_parts(["csp-audit/1", "CSP101", "CSP003", "PROVIDER-1", "tenant-9", "#2"])
+            hash_parts([
+                "csp-audit/1",
+                "CSP101",
+                "CSP003",
+                "PROVIDER-1",
+                "tenant-9",
+                "#2"
+            ])
         );
         assert_ne!(
             stale_entry_fingerprint("CSP003", &entities, 1),

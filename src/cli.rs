@@ -6,7 +6,8 @@ use clap::builder::PossibleValue;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::FailOn;
-use crate::generate::{self, Counts, GenerateError, Violations, RULES, RULE_CODES};
+use crate::generate::{self, Counts, GenerateError, Violations, RULES};
+use crate::rules::NetworkRule;
 
 /// Audits Microsoft CSP partner networks for program-rule violations.
 ///
@@ -142,11 +143,15 @@ fn parse_plant(text: &str) -> Result<PlantCounts, String> {
         let (code, n) = item
             .split_once('=')
             .ok_or_else(|| format!("'{item}': expected RULE=N, e.g. CSP003=20"))?;
-        let i = RULE_CODES
-            .iter()
-            .position(|c| c.eq_ignore_ascii_case(code.trim()))
-            .ok_or_else(|| format!("unknown rule '{code}': expected one of CSP001 to CSP010"))?;
-        counts[i] = n
+        let rule = NetworkRule::from_code(code.trim()).ok_or_else(|| {
+            let (first, last) = (NetworkRule::ALL[0], NetworkRule::ALL[RULES - 1]);
+            format!(
+                "unknown rule '{code}': expected one of {} to {}",
+                first.code(),
+                last.code()
+            )
+        })?;
+        counts[rule.index()] = n
             .trim()
             .parse()
             .map_err(|_| format!("'{n}' in '{item}': expected a count"))?;

@@ -32,7 +32,10 @@ pub fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
         }
         // An `io::Error` made from another error reports that error's source, not the error
         // itself: look at what it wraps first.
-        next = match error.downcast_ref::<io::Error>().and_then(|io| io.get_ref()) {
+        next = match error
+            .downcast_ref::<io::Error>()
+            .and_then(|io| io.get_ref())
+        {
             Some(inner) => Some(inner as _),
             None => error.source(),
         };

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use csp_audit::generate::{generate, Config, Violations, RULES};
+use csp_audit::rules::NetworkRule;
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -125,11 +126,15 @@ fn audit_finds_exactly_what_was_planted() {
         // Every planted violation is listed; a CSP008 plant also breaks CSP007.
         let counts = cfg.counts();
         let by_rule = &expected["summary"]["by_rule"];
-        for (r, &n) in counts.iter().enumerate() {
-            let code = format!("CSP{:03}", r + 1);
-            let extra = if r == 6 { counts[7] } else { 0 };
+        for (rule, &n) in NetworkRule::ALL.into_iter().zip(&counts) {
+            let code = rule.code();
+            let extra = if rule == NetworkRule::CSP007 {
+                counts[NetworkRule::CSP008.index()]
+            } else {
+                0
+            };
             assert_eq!(
-                by_rule[&code].as_u64(),
+                by_rule[code].as_u64(),
                 Some(u64::from(n + extra)),
                 "case {i}: {code} planted"
             );
@@ -165,7 +170,10 @@ proptest! {
             // Too many plants for a small network is refused up front, never half-planted.
             Err(e) => {
                 let why = e.to_string();
-                let cross_region = counts[2] + counts[3] > 0 && regions == 1;
+                let cross_region = counts[NetworkRule::CSP003.index()]
+                    + counts[NetworkRule::CSP004.index()]
+                    > 0
+                    && regions == 1;
                 prop_assert!(
                     why.contains("too") || (cross_region && why.contains("two regions")),
                     "{:?}: {}", cfg, why
@@ -175,7 +183,7 @@ proptest! {
                 prop_assert_eq!(made.relationships, size);
                 let expected = check_against_expected(&dir, &format!("{cfg:?}"));
                 let planted: u64 = counts.iter().map(|&n| u64::from(n)).sum::<u64>()
-                    + u64::from(counts[7]); // a CSP008 plant also breaks CSP007
+                    + u64::from(counts[NetworkRule::CSP008.index()]); // a CSP008 plant also breaks CSP007
                 prop_assert_eq!(expected["summary"]["findings"].as_u64(), Some(planted));
             }
         }

@@ -2,7 +2,10 @@
 //! sections that `explain` prints, and a snapshot of `csp-audit rules` so that every change to
 //! the list is reviewed.
 
-use csp_audit::rules::{RuleId, REGISTRY};
+use std::path::Path;
+
+use csp_audit::generate::{generate, Config, Violations, RULES};
+use csp_audit::rules::{NetworkRule, RuleId, REGISTRY};
 
 const SECTIONS: [&str; 4] = [
     "## What it finds",
@@ -31,8 +34,16 @@ fn codes_are_unique_and_in_order() {
         .filter(|r| r.check.is_some())
         .map(|r| r.code)
         .collect();
-    let expected: Vec<String> = (1..=10).map(|n| format!("CSP{n:03}")).collect();
-    assert_eq!(network, expected, "CSP001-CSP010 are the network rules");
+    let expected: Vec<&str> = NetworkRule::ALL.iter().map(|r| r.code()).collect();
+    assert_eq!(
+        network, expected,
+        "the listed network rules are the ones with a check"
+    );
+    // They are numbered from CSP001 without a gap, and come first.
+    for (i, code) in network.iter().enumerate() {
+        assert_eq!(*code, format!("CSP{:03}", i + 1));
+    }
+    assert_eq!(&codes[..network.len()], &network[..]);
 }
 
 #[test]
@@ -62,6 +73,94 @@ fn lookup_by_code_or_name_finds_the_same_rule() {
         assert_eq!(RuleId::find(r.name), Some(RuleId(i as u8)));
     }
     assert_eq!(RuleId::find("CSP999"), None);
+}
+
+#[test]
+fn id_constants_name_their_own_entry() {
+    assert_eq!(RuleId::CSP001.info().code, "CSP001");
+    assert_eq!(RuleId::CSP003.info().name, "cross-region-customer");
+    assert_eq!(RuleId::CSP010.info().code, "CSP010");
+    assert_eq!(RuleId::CSP100.info().name, "rejected-row");
+    assert_eq!(RuleId::CSP101.info().name, "stale-allow-entry");
+    for rule in NetworkRule::ALL {
+        assert_eq!(format!("{rule:?}"), rule.code());
+        assert_eq!(RuleId::find(rule.code()), Some(rule.id()));
+        assert_eq!(
+            NetworkRule::from_code(&rule.code().to_lowercase()),
+            Some(rule)
+        );
+    }
+    assert_eq!(
+        NetworkRule::from_code("CSP100"),
+        None,
+        "CSP100 checks no network"
+    );
+}
+
+/// A rule is declared once: adding one is a rule file, a line in the list in `rules/mod.rs`, a
+/// fixture folder and the generator's plant. Counted from each side, they are the same rules:
+/// the registry's network rules, the rule modules in `src/rules/`, the `tests/fixtures/cspNNN-*`
+/// folders, and the rules a generated network with one plant of each breaks.
+#[test]
+fn registry_modules_fixtures_and_plants_are_the_same_rules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let listed: Vec<String> = NetworkRule::ALL
+        .iter()
+        .map(|r| r.code().to_string())
+        .collect();
+    let in_registry: Vec<String> = REGISTRY
+        .iter()
+        .filter(|r| r.check.is_some())
+        .map(|r| r.code.to_string())
+        .collect();
+    assert_eq!(in_registry, listed, "registry");
+
+    let names = |dir: &str| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(root.join(dir))
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("csp"))
+            .collect();
+        names.sort();
+        names
+    };
+    let modules: Vec<String> = names("src/rules")
+        .into_iter()
+        .filter_map(|n| n.strip_suffix(".rs").map(str::to_string))
+        .collect();
+    let declared: Vec<String> = NetworkRule::ALL
+        .iter()
+        .map(|r| r.module().to_string())
+        .collect();
+    assert_eq!(modules, declared, "rule modules in src/rules");
+    let module_codes: Vec<String> = modules.iter().map(|m| m[..6].to_uppercase()).collect();
+    assert_eq!(module_codes, listed, "each module is named after its code");
+
+    let fixture_codes: Vec<String> = names("tests/fixtures")
+        .iter()
+        .map(|n| n[..6].to_uppercase())
+        .collect();
+    assert_eq!(fixture_codes, listed, "one fixture folder per network rule");
+
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut cfg = Config::new(5_000);
+    cfg.violations = Violations::Counts([1; RULES]);
+    generate(&cfg, tmp.path()).expect("one plant of each rule");
+    let expected: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(tmp.path().join("expected.json")).expect("expected.json"),
+    )
+    .expect("JSON");
+    let mut planted: Vec<String> = expected["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str().map(str::to_string))
+        .collect();
+    planted.sort();
+    planted.dedup();
+    assert_eq!(planted, listed, "the generator plants every network rule");
+    assert_eq!(RULES, listed.len());
 }
 
 #[test]

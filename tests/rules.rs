@@ -7,6 +7,7 @@ mod expect;
 
 use std::path::{Path, PathBuf};
 
+use csp_audit::rules::NetworkRule;
 use expect::{assert_same, audit_dir, Seen};
 use serde_json::Value;
 
@@ -115,9 +116,9 @@ fn every_rule_fixture_folder_is_tested() {
 
 #[test]
 fn every_rule_has_a_fixture_named_after_it_that_expects_it() {
-    for n in 1..=10 {
-        let code = format!("CSP{n:03}");
-        let prefix = format!("csp{n:03}-");
+    for rule in NetworkRule::ALL {
+        let code = rule.code();
+        let prefix = format!("{}-", code.to_lowercase());
         let dir = FIXTURES
             .iter()
             .find(|d| d.starts_with(&prefix))
@@ -153,4 +154,30 @@ fn row_counts_in_messages_match_the_rows_listed() {
         }
     }
     assert!(counted > 10, "only {counted} messages count rows");
+}
+
+/// Each rule's check stamps its findings with its own id (`RuleId::CSP003` in
+/// `csp003_cross_region_customer.rs`, not a neighbour's): run alone on the sample, which breaks
+/// every rule, it finds something and every finding is its own.
+#[test]
+fn every_check_stamps_its_own_rule() {
+    let loaded = csp_audit::audit::load_network(
+        &csp_audit::load::InputPaths::in_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample"),
+        ),
+        csp_audit::load::builtin_regions(),
+    );
+    let params = csp_audit::rules::Params::default();
+    for rule in NetworkRule::ALL {
+        let check = rule.id().info().check.expect("a network rule has a check");
+        let findings = check(&loaded.net, &params);
+        assert!(
+            !findings.is_empty(),
+            "{}: nothing on the sample",
+            rule.code()
+        );
+        for f in &findings {
+            assert_eq!(f.rule, rule.id(), "{}: {}", rule.code(), f.message);
+        }
+    }
 }

@@ -171,7 +171,10 @@ fn sample_breaks_every_rule_and_is_the_promised_size() {
     for f in audit_dir(sample_dir()) {
         *by_rule.entry(f.rule).or_default() += 1;
     }
-    let codes: Vec<String> = (1..=10).map(|n| format!("CSP{n:03}")).collect();
+    let codes: Vec<String> = csp_audit::rules::NetworkRule::ALL
+        .iter()
+        .map(|r| r.code().to_string())
+        .collect();
     assert_eq!(by_rule.keys().cloned().collect::<Vec<_>>(), codes);
 
     let loaded = csp_audit::audit::load_network(

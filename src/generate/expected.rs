@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::emit::Counts;
-use super::plan::{org_of, Ent, Expect, ORef, TRef, RULE_CODES};
+use super::plan::{org_of, Ent, Expect, ORef, TRef};
 use super::shape::Shape;
 use super::write::{id_string, push_org_id, push_partner_id, push_rel_id, push_tenant_id, Org};
 use crate::audit::network_rules;
 use crate::model::{FileStats, InputFile};
 use crate::report::JSON_VERSION;
-use crate::rules::{RuleId, Severity};
+use crate::rules::Severity;
 
 #[derive(Serialize)]
 struct Doc {
@@ -109,8 +109,7 @@ pub fn render(
 }
 
 fn finding(e: &Expect, shape: &Shape, customer_base: u64) -> Finding {
-    let code = RULE_CODES[e.rule];
-    let info = RuleId::find(code).map(|r| r.info());
+    let info = e.rule.id().info();
     let number = customer_base + e.slot.unwrap_or(0);
     let id = |ent: &Ent| -> String {
         match *ent {
@@ -142,9 +141,9 @@ fn finding(e: &Expect, shape: &Shape, customer_base: u64) -> Finding {
     lines.sort_unstable();
     lines.dedup();
     Finding {
-        rule: code,
-        name: info.map_or("", |i| i.name),
-        severity: info.map_or("error", |i| i.default_severity.as_str()),
+        rule: info.code,
+        name: info.name,
+        severity: info.default_severity.as_str(),
         message: e.message.clone(),
         entities: e.entities.iter().map(id).collect(),
         rows: lines

@@ -23,7 +23,7 @@ use std::path::Path;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-pub use plan::{Counts, RULES, RULE_CODES};
+pub use plan::{Counts, RULES};
 
 use crate::load::builtin_regions;
 

@@ -17,15 +17,10 @@ use super::shape::{between, Calendar, Channel, Regions, Shape};
 use super::write::{day, Day, Org};
 use super::GenerateError;
 use crate::model::{RelKind, Role};
+use crate::rules::NetworkRule;
 
-/// Number of network rules (CSP001..CSP010), the order of [`RULE_CODES`].
-pub const RULES: usize = 10;
-
-/// Codes of the rules plants can target.
-pub const RULE_CODES: [&str; RULES] = [
-    "CSP001", "CSP002", "CSP003", "CSP004", "CSP005", "CSP006", "CSP007", "CSP008", "CSP009",
-    "CSP010",
-];
+/// Number of network rules, the rules plants can target (the length of [`Counts`]).
+pub const RULES: usize = NetworkRule::COUNT;
 
 /// A tenant a plant row names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,8 +73,8 @@ pub struct PRow {
 /// A finding a plant causes, with its rows filled in as they are written.
 #[derive(Clone, Debug)]
 pub struct Expect {
-    /// Rule index (0 = CSP001).
-    pub rule: usize,
+    /// The rule.
+    pub rule: NetworkRule,
     /// What was planted.
     pub message: String,
     /// Entities, in the rule's documented order.
@@ -133,7 +128,7 @@ impl Plant {
     }
 }
 
-/// How many violations of each rule to plant.
+/// How many violations of each rule to plant, in the order of [`NetworkRule::ALL`].
 pub type Counts = [u32; RULES];
 
 /// Everything planted.
@@ -174,7 +169,9 @@ pub fn plan(
     counts: &Counts,
     customers: u64,
 ) -> Result<Plan, GenerateError> {
-    if regions.len() < 2 && (counts[2] > 0 || counts[3] > 0) {
+    if regions.len() < 2
+        && (counts[NetworkRule::CSP003.index()] > 0 || counts[NetworkRule::CSP004.index()] > 0)
+    {
         return Err(GenerateError::Invalid(
             "CSP003 and CSP004 need two regions or more: raise --regions".into(),
         ));
@@ -191,7 +188,7 @@ pub fn plan(
     // Interleave the rules so that a partial plan (an error part-way) is never lopsided.
     let most = counts.iter().copied().max().unwrap_or(0);
     for i in 0..most {
-        for (rule, &n) in counts.iter().enumerate() {
+        for (rule, &n) in NetworkRule::ALL.into_iter().zip(counts) {
             if i < n {
                 p.plant(rule)?;
             }
@@ -231,18 +228,19 @@ pub fn plan(
 }
 
 impl Planner<'_> {
-    fn plant(&mut self, rule: usize) -> Result<(), GenerateError> {
+    /// Plants one violation of `rule`. A new rule is a new arm here: the compiler asks for it.
+    fn plant(&mut self, rule: NetworkRule) -> Result<(), GenerateError> {
         match rule {
-            0 => self.seller_role(),
-            1 => self.reseller_link(),
-            2 => self.cross_region_customer(),
-            3 => self.cross_region_partnership(),
-            4 => self.self_sale(),
-            5 => self.duplicate(),
-            6 => self.partner_tenant_purchase(),
-            7 => self.reseller_buys_from_own_provider(),
-            8 => self.agreement_missing(),
-            _ => self.reseller_not_ready(),
+            NetworkRule::CSP001 => self.seller_role(),
+            NetworkRule::CSP002 => self.reseller_link(),
+            NetworkRule::CSP003 => self.cross_region_customer(),
+            NetworkRule::CSP004 => self.cross_region_partnership(),
+            NetworkRule::CSP005 => self.self_sale(),
+            NetworkRule::CSP006 => self.duplicate(),
+            NetworkRule::CSP007 => self.partner_tenant_purchase(),
+            NetworkRule::CSP008 => self.reseller_buys_from_own_provider(),
+            NetworkRule::CSP009 => self.agreement_missing(),
+            NetworkRule::CSP010 => self.reseller_not_ready(),
         }
     }
 
@@ -270,7 +268,7 @@ impl Planner<'_> {
         between(self.rng, lo, self.cal.last)
     }
 
-    fn expect(&mut self, rule: usize, message: String, entities: Vec<Ent>) -> u32 {
+    fn expect(&mut self, rule: NetworkRule, message: String, entities: Vec<Ent>) -> u32 {
         self.expects.push(Expect {
             rule,
             message,
@@ -380,7 +378,7 @@ impl Planner<'_> {
         let seller = self.any(r, Role::IndirectReseller);
         let date = self.after(&[seller]);
         let f = self.expect(
-            0,
+            NetworkRule::CSP001,
             "planted: an indirect reseller sells directly".into(),
             Self::sale_entities(seller, None, TRef::Slot),
         );
@@ -444,7 +442,7 @@ impl Planner<'_> {
                 };
                 let date = self.after(&[d, q]);
                 let f = self.expect(
-                    1,
+                    NetworkRule::CSP002,
                     "planted: a reseller row from a direct-bill partner".into(),
                     vec![Ent::Partner(d), Ent::Partner(q)],
                 );
@@ -458,7 +456,7 @@ impl Planner<'_> {
             }
         };
         let f = self.expect(
-            1,
+            NetworkRule::CSP002,
             format!("planted: a provider sale {what}"),
             Self::sale_entities(seller, reseller, TRef::Slot),
         );
@@ -477,7 +475,7 @@ impl Planner<'_> {
         let c: Channel = list[w.pick(self.rng)];
         let date = between(self.rng, c.since, self.cal.last);
         let f = self.expect(
-            2,
+            NetworkRule::CSP003,
             "planted: a sale from another region".into(),
             Self::sale_entities(c.seller, c.reseller(), TRef::Slot),
         );
@@ -503,7 +501,7 @@ impl Planner<'_> {
         };
         let date = self.after(&[p, q]);
         let f = self.expect(
-            3,
+            NetworkRule::CSP004,
             "planted: a provider-reseller relationship across regions".into(),
             vec![Ent::Partner(p), Ent::Partner(q)],
         );
@@ -538,7 +536,7 @@ impl Planner<'_> {
         let mut path = vec![Ent::Partner(x), Ent::Tenant(TRef::Slot)];
         let mut rows = Vec::new();
         let f = self.expect(
-            4,
+            NetworkRule::CSP005,
             if own {
                 "planted: a partner sells to a tenant of its own organization".into()
             } else {
@@ -583,7 +581,7 @@ impl Planner<'_> {
                 let (list, w) = &self.shape.channels[r];
                 let c = list[w.pick(self.rng)];
                 let f = self.expect(
-                    5,
+                    NetworkRule::CSP006,
                     "planted: a sale recorded twice".into(),
                     Self::sale_entities(c.seller, c.reseller(), TRef::Slot),
                 );
@@ -603,7 +601,7 @@ impl Planner<'_> {
                 };
                 let link = self.shape.links[l as usize];
                 let f = self.expect(
-                    5,
+                    NetworkRule::CSP006,
                     "planted: a provider-reseller relationship recorded twice".into(),
                     vec![Ent::Partner(link.provider), Ent::Partner(link.reseller)],
                 );
@@ -616,7 +614,7 @@ impl Planner<'_> {
                 // The slot's organization comes first in tenants.csv, so it is interned first:
                 // the audit names the pair in that order whichever way each row points.
                 let f = self.expect(
-                    5,
+                    NetworkRule::CSP006,
                     "planted: an affiliate relationship recorded both ways".into(),
                     vec![Ent::Org(ORef::Slot), Ent::Org(ORef::Leaf)],
                 );
@@ -648,7 +646,7 @@ impl Planner<'_> {
                 let (list, w) = &self.shape.admins[r];
                 let a = list[w.pick(self.rng)];
                 let f = self.expect(
-                    5,
+                    NetworkRule::CSP006,
                     "planted: an admin relationship recorded twice".into(),
                     vec![Ent::Partner(a), Ent::Tenant(TRef::Slot)],
                 );
@@ -696,7 +694,7 @@ impl Planner<'_> {
         let mut entities = Self::sale_entities(d, None, TRef::Csp(x));
         entities.push(Ent::Partner(x));
         let f = self.expect(
-            6,
+            NetworkRule::CSP007,
             "planted: a sale into a partner's CSP tenant".into(),
             entities,
         );
@@ -725,7 +723,7 @@ impl Planner<'_> {
         let via = self.shape.links[others[self.rng.random_range(0..others.len())] as usize];
         let date = between(self.rng, via.since, self.cal.last);
         let own = self.expect(
-            7,
+            NetworkRule::CSP008,
             "planted: a provider sells into its own reseller's CSP tenant".into(),
             vec![Ent::Partner(p), Ent::Partner(q), Ent::Tenant(TRef::Csp(q))],
         );
@@ -733,7 +731,7 @@ impl Planner<'_> {
         // CSP007 names the seller, the tenant and its owner (not the reseller on the sale).
         let entities = vec![Ent::Partner(p), Ent::Tenant(TRef::Csp(q)), Ent::Partner(q)];
         let csp = self.expect(
-            6,
+            NetworkRule::CSP007,
             "planted (with CSP008): a sale into a partner's CSP tenant".into(),
             entities,
         );
@@ -798,7 +796,7 @@ impl Planner<'_> {
             },
         );
         let f = self.expect(
-            8,
+            NetworkRule::CSP009,
             "planted: transacts after the MPA cut-off before signing".into(),
             vec![Ent::Partner(x)],
         );
@@ -867,7 +865,7 @@ impl Planner<'_> {
         }
         let (onb, enr) = (p.onboarded, p.enrolled);
         let f = self.expect(
-            9,
+            NetworkRule::CSP010,
             "planted: resells before onboarding and enrolment".into(),
             vec![Ent::Partner(x)],
         );

@@ -1,6 +1,6 @@
 use rayon::prelude::*;
 
-use super::{declare_rule, id_of, Entity, Finding, Params};
+use super::{Entity, Finding, Params, RuleId};
 use crate::graph::Network;
 use crate::model::{RelKind, Role};
 
@@ -25,8 +25,7 @@ declare_rule! {
     /// Record the sale with the indirect provider as the seller and the reseller in
     /// `reseller_id` (`customer,PROVIDER-1,tenant-9,RESELLER-1,2021-04-01`), or, if the partner
     /// really bills the customer itself, correct its role to `direct_bill`.
-    pub static RULE = {
-        code: "CSP001",
+    pub const RULE = {
         name: "seller-role",
         summary: "an indirect reseller is recorded as the seller of a customer relationship",
         severity: Error,
@@ -39,7 +38,7 @@ declare_rule! {
 /// # Complexity
 /// O(E) over the customer edges, in parallel.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
-    let rule = id_of(&RULE);
+    let rule = RuleId::CSP001;
     let m = &net.model;
     net.par_rows(RelKind::Customer)
         .filter(|r| m.partner(r.from_partner()).role == Role::IndirectReseller)

@@ -1,6 +1,6 @@
 use rayon::prelude::*;
 
-use super::{declare_rule, id_of, Entity, Finding, Params};
+use super::{Entity, Finding, Params, RuleId};
 use crate::graph::Network;
 use crate::model::{RelKind, Relationship, Role};
 
@@ -30,8 +30,7 @@ declare_rule! {
     /// Name the indirect reseller on the sale, record (or correct the date of) the `reseller`
     /// relationship between the provider and that reseller, drop the `reseller_id` from a
     /// direct-bill sale, or correct the partners' roles.
-    pub static RULE = {
-        code: "CSP002",
+    pub const RULE = {
         name: "reseller-link",
         summary: "a sale or provider-reseller relationship does not follow the provider -> reseller -> customer chain",
         severity: Error,
@@ -44,7 +43,7 @@ declare_rule! {
 /// # Complexity
 /// O(E) with one hash look-up per provider sale, in parallel.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
-    let rule = id_of(&RULE);
+    let rule = RuleId::CSP002;
     let sales = net
         .par_rows(RelKind::Customer)
         .filter_map(|r| broken_sale(net, r).map(|why| Finding::new(rule, why).sale(r)));

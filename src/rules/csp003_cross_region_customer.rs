@@ -1,6 +1,6 @@
 use rayon::prelude::*;
 
-use super::{declare_rule, id_of, Finding, Params};
+use super::{Finding, Params, RuleId};
 use crate::graph::Network;
 use crate::model::RelKind;
 
@@ -26,8 +26,7 @@ declare_rule! {
     /// ## How to fix
     /// Move the customer to a partner authorised in its region (for example the provider's
     /// affiliate there), or correct the country of the partner or tenant if it is wrong.
-    pub static RULE = {
-        code: "CSP003",
+    pub const RULE = {
         name: "cross-region-customer",
         summary: "a seller or reseller sells to a customer tenant in another CSP region",
         severity: Error,
@@ -40,7 +39,7 @@ declare_rule! {
 /// # Complexity
 /// O(E) over the customer edges, in parallel.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
-    let rule = id_of(&RULE);
+    let rule = RuleId::CSP003;
     let m = &net.model;
     let regions = &m.regions;
     net.par_rows(RelKind::Customer)

@@ -1,6 +1,6 @@
 use rayon::prelude::*;
 
-use super::{declare_rule, id_of, Entity, Finding, Params};
+use super::{Entity, Finding, Params, RuleId};
 use crate::graph::Network;
 use crate::model::RelKind;
 
@@ -24,8 +24,7 @@ declare_rule! {
     /// ## How to fix
     /// Have the reseller partner with a provider authorised in its own region (often the same
     /// distributor's entity there), and end the cross-region relationship.
-    pub static RULE = {
-        code: "CSP004",
+    pub const RULE = {
         name: "cross-region-partnership",
         summary: "a provider-reseller relationship links partners in different CSP regions",
         severity: Error,
@@ -38,7 +37,7 @@ declare_rule! {
 /// # Complexity
 /// O(E) over the reseller edges, in parallel.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
-    let rule = id_of(&RULE);
+    let rule = RuleId::CSP004;
     let m = &net.model;
     let regions = &m.regions;
     net.par_rows(RelKind::Reseller)

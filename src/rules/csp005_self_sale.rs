@@ -1,6 +1,6 @@
 use rayon::prelude::*;
 
-use super::{declare_rule, id_of, Entity, Finding, Params};
+use super::{Entity, Finding, Params, RuleId};
 use crate::graph::Network;
 use crate::model::{OrgIdx, PartnerIdx, RelKind, Relationship};
 
@@ -30,8 +30,7 @@ declare_rule! {
     /// ## How to fix
     /// Buy from an unrelated partner, or end the sale; if the organizations are not in fact
     /// affiliated, correct the `affiliate` rows or the tenant's `organization_id`.
-    pub static RULE = {
-        code: "CSP005",
+    pub const RULE = {
         name: "self-sale",
         summary: "a partner sells to a tenant of its own organization or of an affiliate",
         severity: Error,
@@ -45,7 +44,7 @@ declare_rule! {
 /// O(E) to find the rows, in parallel; if there are any, O(V + A log A) once for the
 /// affiliate trees (A affiliate edges), then the length of each cycle.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
-    let rule = id_of(&RULE);
+    let rule = RuleId::CSP005;
     let m = &net.model;
     let hits: Vec<(&Relationship, PartnerIdx, OrgIdx)> = net
         .par_rows(RelKind::Customer)
@@ -71,7 +70,7 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
 
 fn finding(
     net: &Network,
-    rule: super::RuleId,
+    rule: RuleId,
     r: &Relationship,
     party: PartnerIdx,
     links: Vec<OrgIdx>,

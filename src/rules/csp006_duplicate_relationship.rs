@@ -1,6 +1,6 @@
 use rayon::prelude::*;
 
-use super::{declare_rule, id_of, Entity, Finding, Params};
+use super::{Entity, Finding, Params, RuleId};
 use crate::graph::Network;
 use crate::model::{OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx};
 
@@ -25,8 +25,7 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Keep one row per relationship, with the date it first took effect, and delete the others.
-    pub static RULE = {
-        code: "CSP006",
+    pub const RULE = {
         name: "duplicate-relationship",
         summary: "the same relationship is recorded more than once",
         severity: Warning,
@@ -51,7 +50,7 @@ fn key(r: &Relationship) -> Key {
 /// # Complexity
 /// O(E log E): a parallel sort of (key, row) pairs, then one scan.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
-    let rule = id_of(&RULE);
+    let rule = RuleId::CSP006;
     let rels = &net.model.relationships;
     let mut keyed: Vec<(Key, u32)> = rels
         .par_iter()
@@ -69,7 +68,7 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
         .collect()
 }
 
-fn finding(net: &Network, rule: super::RuleId, group: &[(Key, u32)]) -> Finding {
+fn finding(net: &Network, rule: RuleId, group: &[(Key, u32)]) -> Finding {
     let m = &net.model;
     let (kind, from, to, reseller) = group[0].0;
     let (from_e, to_e) = match kind {

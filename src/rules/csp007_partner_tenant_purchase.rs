@@ -1,6 +1,6 @@
 use rayon::prelude::*;
 
-use super::{declare_rule, id_of, Entity, Finding, Params};
+use super::{Entity, Finding, Params, RuleId};
 use crate::graph::Network;
 use crate::model::{RelKind, TenantKind};
 
@@ -23,8 +23,7 @@ declare_rule! {
     /// ## How to fix
     /// Provision the purchase into a separate Customer-type tenant of the buying partner's
     /// organization, and move the subscriptions off the CSP tenant.
-    pub static RULE = {
-        code: "CSP007",
+    pub const RULE = {
         name: "partner-tenant-purchase",
         summary: "services are sold into a partner's CSP tenant",
         severity: Error,
@@ -37,7 +36,7 @@ declare_rule! {
 /// # Complexity
 /// O(E) over the customer edges, in parallel.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
-    let rule = id_of(&RULE);
+    let rule = RuleId::CSP007;
     let m = &net.model;
     net.par_rows(RelKind::Customer)
         .filter(|r| m.tenant(r.to_tenant()).kind == TenantKind::Partner)

@@ -1,6 +1,6 @@
 use rayon::prelude::*;
 
-use super::{declare_rule, id_of, Entity, Finding, Params};
+use super::{Entity, Finding, Params, RuleId};
 use rustc_hash::FxHashSet;
 
 use crate::graph::Network;
@@ -27,8 +27,7 @@ declare_rule! {
     /// ## How to fix
     /// The scenario's options: buy into a separate Customer-type tenant (option 1), or buy from
     /// another indirect provider or a direct-bill partner (options 2 and 3).
-    pub static RULE = {
-        code: "CSP008",
+    pub const RULE = {
         name: "reseller-buys-from-own-provider",
         summary: "a provider sells into the CSP tenant of one of its own resellers",
         severity: Error,
@@ -42,7 +41,7 @@ declare_rule! {
 /// O(E) to find the sales into CSP tenants and the reseller rows of the same pairs, in
 /// parallel, then a sort of what was found.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
-    let rule = id_of(&RULE);
+    let rule = RuleId::CSP008;
     let m = &net.model;
     // (provider, reseller, tenant, line) of the sales into a reseller's CSP tenant; then the
     // reseller rows of the same (provider, reseller) pairs, to list beside them.

@@ -1,6 +1,6 @@
 use rayon::prelude::*;
 
-use super::{declare_rule, id_of, Entity, Finding, Params};
+use super::{Entity, Finding, Params, RuleId};
 use crate::graph::Network;
 use crate::model::{Date, PartnerIdx, RelKind};
 
@@ -29,8 +29,7 @@ declare_rule! {
     /// ## How to fix
     /// Have the partner sign the MPA (and record `mpa_signed_on`), and hold new business until
     /// it has; if it signed earlier, correct the date.
-    pub static RULE = {
-        code: "CSP009",
+    pub const RULE = {
         name: "agreement-missing",
         summary: "a partner transacts on or after the MPA cut-off without a signed MPA",
         severity: Error,
@@ -43,7 +42,7 @@ declare_rule! {
 /// # Complexity
 /// O(E) to find offending (partner, row) pairs, in parallel, then a sort of those pairs.
 pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
-    let rule = id_of(&RULE);
+    let rule = RuleId::CSP009;
     let m = &net.model;
     let uncovered = |p: PartnerIdx, date: Date| {
         date >= params.mpa_cutoff && m.partner(p).mpa_signed_on.is_none_or(|s| s > date)

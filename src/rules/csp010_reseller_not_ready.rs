@@ -1,6 +1,6 @@
 use rayon::prelude::*;
 
-use super::{declare_rule, id_of, Entity, Finding, Params};
+use super::{Entity, Finding, Params, RuleId};
 use crate::graph::Network;
 use crate::model::{Date, PartnerIdx, RelKind, Role};
 
@@ -26,8 +26,7 @@ declare_rule! {
     /// ## How to fix
     /// Have the reseller complete onboarding and enrolment in Partner Center before the provider
     /// transacts through it, and record the dates.
-    pub static RULE = {
-        code: "CSP010",
+    pub const RULE = {
         name: "reseller-not-ready",
         summary: "an indirect reseller transacts before it onboarded and enrolled",
         severity: Error,
@@ -40,7 +39,7 @@ declare_rule! {
 /// # Complexity
 /// O(E) over the customer edges, in parallel, then a sort of the offending rows.
 pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
-    let rule = id_of(&RULE);
+    let rule = RuleId::CSP010;
     let m = &net.model;
     let not_ready = |p: PartnerIdx, date: Date| {
         let partner = m.partner(p);

@@ -19,8 +19,7 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Correct the row as the message says and run the audit again.
-    pub static REJECTED_ROW = {
-        code: "CSP100",
+    pub const REJECTED_ROW = {
         name: "rejected-row",
         summary: "an input row could not be loaded and was left out of the audit",
         severity: Error,
@@ -48,8 +47,7 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Delete the entry, or renew it with a new `expires` date and a current reason.
-    pub static STALE_ALLOW_ENTRY = {
-        code: "CSP101",
+    pub const STALE_ALLOW_ENTRY = {
         name: "stale-allow-entry",
         summary: "an allow-list entry matches nothing or has expired",
         severity: Warning,
