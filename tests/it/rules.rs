@@ -3,12 +3,10 @@
 //! finding carries a `why`). A fixture's expectation lists every finding of every rule on it, so
 //! the allowed cases are checked against all rules, not only the one the fixture is about.
 
-mod expect;
-
 use std::path::{Path, PathBuf};
 
+use crate::support::expect::{assert_same, audit_dir, Seen};
 use csp_audit::rules::NetworkRule;
-use expect::{assert_same, audit_dir, Seen};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {

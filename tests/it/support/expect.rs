@@ -1,6 +1,4 @@
 //! Shared by the tests that compare an audit's findings with hand-written expectations.
-// Each test crate that includes this module uses only part of it.
-#![allow(dead_code)]
 
 use std::path::Path;
 

@@ -9,10 +9,10 @@
 
 use std::path::Path;
 
-use assert_cmd::cargo::cargo_bin_cmd;
-use assert_cmd::Command;
 use serde_json::{json, Value};
 use tempfile::TempDir;
+
+use crate::support::{csp_audit, run_in as run, run_json_in as run_json};
 
 const TENANTS: &str = "\
 tenant_id,name,kind,country,organization_id
@@ -40,14 +40,6 @@ fn relationships() -> String {
     format!("{RELATIONSHIPS_HEADER}{RELATIONSHIPS_ROWS}")
 }
 
-fn csp_audit() -> Command {
-    let mut cmd = cargo_bin_cmd!("csp-audit");
-    cmd.env_remove("RAYON_NUM_THREADS")
-        .env_remove("CSP_AUDIT_TODAY")
-        .env("NO_COLOR", "1");
-    cmd
-}
-
 /// Writes a network folder `root/name`.
 fn write_network(root: &Path, name: &str, partners: &str, tenants: &str, relationships: &str) {
     let dir = root.join(name);
@@ -63,37 +55,6 @@ fn network_with(file: &str, text: &str) -> TempDir {
     write_network(root.path(), "net", &partners(), TENANTS, &relationships());
     std::fs::write(root.path().join("net").join(file), text).expect("write");
     root
-}
-
-/// What a run gave.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `csp-audit args` from `root`.
-fn run(root: &Path, args: &[&str]) -> Run {
-    let out = csp_audit()
-        .current_dir(root)
-        .args(args)
-        .output()
-        .expect("run csp-audit");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
-}
-
-/// Runs `csp-audit args --format json` from `root` and parses the report.
-fn run_json(root: &Path, args: &[&str]) -> (i32, Value) {
-    let mut all = args.to_vec();
-    all.extend(["--format", "json"]);
-    let r = run(root, &all);
-    let doc = serde_json::from_str(&r.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", r.stdout, r.stderr));
-    (r.code, doc)
 }
 
 /// The standard error of a run of `audit net` stopped by bad input: the problems, then rows

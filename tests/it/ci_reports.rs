@@ -1,18 +1,17 @@
 //! The CI report formats on the bundled sample: SARIF validated against the official SARIF 2.1.0
 //! schema, snapshots of every format, several reports in one run.
 
-mod ci_support;
-
 use std::collections::BTreeSet;
 
-use ci_support::{run, s};
+use crate::support::{run, s};
 use serde_json::Value;
 
 /// The official OASIS schema, kept in the repository (see tests/schemas/README.md).
 fn sarif_validator() -> jsonschema::Validator {
-    let text =
-        std::fs::read_to_string(ci_support::root().join("tests/schemas/sarif-schema-2.1.0.json"))
-            .expect("schema");
+    let text = std::fs::read_to_string(
+        crate::support::root().join("tests/schemas/sarif-schema-2.1.0.json"),
+    )
+    .expect("schema");
     let mut schema: Value = serde_json::from_str(&text).expect("schema JSON");
     // The published schema has one pattern that is not a valid regular expression (an unmatched
     // `]`, on `run.language` and `toolComponent.language`), which the validator's meta-schema
@@ -173,7 +172,7 @@ fn sarif_fingerprints_are_the_baseline_fingerprints() {
 #[test]
 fn sarif_with_input_errors_is_valid() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    ci_support::copy_sample(tmp.path());
+    crate::support::copy_sample(tmp.path());
     let rels = tmp.path().join("relationships.csv");
     let mut text = std::fs::read_to_string(&rels).expect("read");
     text.push_str("customer,P-NOBODY,t-relecloud-us,,2022-05-01,CR-BAD\n");
@@ -290,7 +289,8 @@ fn snapshots_of_every_format() {
             &format!("\"{}\"", env!("CARGO_PKG_VERSION")),
             "\"[version]\"",
         );
-        insta::assert_snapshot!(format!("ci_sample_{format}"), shown);
+        crate::support::snapshots()
+            .bind(|| insta::assert_snapshot!(format!("ci_reports__ci_sample_{format}"), shown));
     }
 }
 
@@ -303,7 +303,7 @@ fn each_format_escapes_by_its_own_rules() {
     std::fs::create_dir(&dir).expect("mkdir");
     for f in ["partners.csv", "tenants.csv", "relationships.csv"] {
         std::fs::copy(
-            ci_support::root()
+            crate::support::root()
                 .join("tests/fixtures/ci-escaping")
                 .join(f),
             dir.join(f),

@@ -1,10 +1,15 @@
-//! Shared helpers of the CI-report tests: whole-binary runs from the repository root (so paths
-//! in reports are the relative ones a CI job sees) with a fixed "today".
+//! The helpers the tests share: runs of the binary (from the repository root, so that paths in
+//! reports are the relative ones a CI job sees, with a fixed "today"; or from a folder of the
+//! test's own), the sample, and in [`expect`] findings compared with hand-written expectations.
 
+// Each test module uses only part of this.
 #![allow(dead_code)]
+
+pub mod expect;
 
 use std::path::{Path, PathBuf};
 
+use assert_cmd::cargo::cargo_bin_cmd;
 use assert_cmd::Command;
 
 /// The date allow-list expiry is judged against in every test.
@@ -43,6 +48,40 @@ pub fn run(args: &[&str]) -> Run {
         stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
         stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
     }
+}
+
+/// The binary with the environment cleared of what changes its output (thread count, "today",
+/// colour); the caller chooses the folder.
+pub fn csp_audit() -> Command {
+    let mut cmd = cargo_bin_cmd!("csp-audit");
+    cmd.env_remove("RAYON_NUM_THREADS")
+        .env_remove("CSP_AUDIT_TODAY")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Runs `csp-audit args` (see [`csp_audit`]) from `root`.
+pub fn run_in(root: &Path, args: &[&str]) -> Run {
+    let out = csp_audit()
+        .current_dir(root)
+        .args(args)
+        .output()
+        .expect("run csp-audit");
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+/// Runs `csp-audit args --format json` from `root` and parses the report.
+pub fn run_json_in(root: &Path, args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let r = run_in(root, &all);
+    let doc = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", r.stdout, r.stderr));
+    (r.code, doc)
 }
 
 /// Runs with `--format json` and parses the report.
@@ -87,4 +126,13 @@ pub fn rule_entities(v: &serde_json::Value, key: &str) -> Vec<(String, Vec<Strin
 /// The path as a `&str` (the tests use UTF-8 temporary paths).
 pub fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
+}
+
+/// insta settings that keep a snapshot where it was when each test file was its own binary:
+/// `tests/snapshots/<file>__<name>.snap` (the module path would add `it__` and a folder).
+pub fn snapshots() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings
 }

@@ -1,12 +1,10 @@
 //! Baselines: write one, plant a new violation, and only it is reported; remove a baselined
 //! violation, and it is counted as fixed. Fingerprints survive reordering and reformatting.
 
-mod ci_support;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use ci_support::{copy_sample, rule_entities, run, run_json, s};
+use crate::support::{copy_sample, rule_entities, run, run_json, s};
 
 fn append(path: &Path, row: &str) {
     let mut text = std::fs::read_to_string(path).expect("read");

@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::cargo::cargo_bin_cmd;
 use assert_cmd::Command;
 use serde_json::Value;
+
+use crate::support::csp_audit;
 
 const PARTNERS: &str = "partner_id,name,role,country,organization_id,csp_tenant_id,onboarded_on,enrolled_on,mpa_signed_on
 PROV,Woodgrove Distribution,indirect_provider,US,,,2018-01-01,2018-01-01,2019-01-01
@@ -24,14 +25,6 @@ customer,DIR,t-1,,2021-01-01
 admin,RES,t-2,,2021-01-01
 admin,DIR,t-2,,2021-01-01
 ";
-
-fn csp_audit() -> Command {
-    let mut cmd = cargo_bin_cmd!("csp-audit");
-    cmd.env_remove("RAYON_NUM_THREADS")
-        .env_remove("CSP_AUDIT_TODAY")
-        .env("NO_COLOR", "1");
-    cmd
-}
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample")

@@ -221,5 +221,5 @@ fn rules_command_output() {
         .expect("run csp-audit rules");
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).expect("UTF-8");
-    insta::assert_snapshot!("rules", text);
+    crate::support::snapshots().bind(|| insta::assert_snapshot!("registry__rules", text));
 }

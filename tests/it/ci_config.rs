@@ -1,9 +1,7 @@
 //! `csp-audit.toml`: the allow-list (active, expired, unmatched entries), rule levels from the
 //! file and from flags, `fail-on`, and errors in the file with their line and column.
 
-mod ci_support;
-
-use ci_support::{copy_sample, rule_entities, run, run_json, s};
+use crate::support::{copy_sample, rule_entities, run, run_json, s};
 
 /// Active (CSP003, line 4), expired on 2026-01-31 (CSP004, line 11) and unmatched (line 17)
 /// entries; the tests run with today = 2026-06-01.

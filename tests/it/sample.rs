@@ -1,12 +1,10 @@
 //! The bundled sample network (`data/sample/`): its exact findings, worked out by hand from the
 //! design of the data (see `data/sample/README.md`, which says what each row group shows).
 
-mod expect;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use expect::{assert_same, audit_dir, Seen};
+use crate::support::expect::{assert_same, audit_dir, Seen};
 
 /// Every finding the sample must produce: rule, entity ids, `relationships.csv` lines, and the
 /// cycle for CSP005. Nothing else may be reported: every row not listed here is an allowed

@@ -1,0 +1,21 @@
+//! The integration tests, one binary: each file of this folder is a module, and `support` holds
+//! the helpers they share (runs of the binary, fixtures, expected findings). One binary links
+//! once, where thirteen linked thirteen times.
+//!
+//! Run one file's tests with `cargo test --test it registry::`, one test by its name.
+
+mod support;
+
+mod ci_baseline;
+mod ci_config;
+mod ci_reports;
+mod cli;
+mod determinism;
+mod generate;
+mod input_contract;
+mod input_errors;
+mod keep_going;
+mod registry;
+mod robustness;
+mod rules;
+mod sample;
