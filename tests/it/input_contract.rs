@@ -77,14 +77,6 @@ fn stopped(problems: &[&str], counts: [(u64, u64, u64); 3]) -> Vec<String> {
     lines
 }
 
-/// Runs `audit net` from `root` and checks that it stopped with exactly `expected` on stderr.
-fn assert_stopped(root: &Path, expected: &[String]) {
-    let r = run(root, &["audit", "net"]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert_eq!(r.stdout, "", "nothing is audited");
-    assert_eq!(r.stderr.lines().collect::<Vec<_>>(), expected);
-}
-
 /// `(file, line, column, message)` of each entry of a JSON report's `errors` array.
 fn json_errors(doc: &Value) -> Vec<(String, u64, u64, String)> {
     doc["errors"]
@@ -125,185 +117,287 @@ fn the_base_network_is_clean() {
     assert!(r.stdout.contains("findings: 0 (0 errors, 0 warnings)"));
 }
 
-// --- partners.csv: ids -----------------------------------------------------------------------
+// --- runs stopped by bad input: input rows → exact messages and counts ----------------------
 
-#[test]
-fn duplicate_partner_id_points_at_the_second_row_and_the_first() {
-    let text = format!(
-        "{}P1,Contoso again,indirect_provider,US,ORG-C,,2018-01-01,2018-01-01,2019-01-01\n",
-        partners()
-    );
-    let root = network_with("partners.csv", &text);
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &["net/partners.csv:4:1: duplicate partner_id 'P1': first defined on line 2"],
-            [(3, 2, 1), (3, 3, 0), (3, 3, 0)],
-        ),
-    );
+/// A network that bad input stops: the files written over the clean network in `net/`, and
+/// exactly what `audit net` lists on standard error.
+struct StoppedCase {
+    /// What the case shows.
+    shows: &'static str,
+    /// Files of `net/` replaced, with their new text.
+    files: Vec<(&'static str, String)>,
+    /// Every problem, in order, as `FILE:LINE:COLUMN: message`.
+    problems: Vec<String>,
+    /// Rows (read, loaded, rejected) of partners.csv, tenants.csv and relationships.csv.
+    counts: [(u64, u64, u64); 3],
 }
-
-/// The exact-case collision is in tests/input_errors.rs; tenant ids compare case-insensitively,
-/// so a partner id equal to a tenant id in another case collides too.
-#[test]
-fn partner_id_equal_to_a_tenant_id_in_another_case_is_refused() {
-    let text = format!("{}c1,Contoso again,indirect_provider,US,,,,,\n", partners());
-    let root = network_with("partners.csv", &text);
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &["net/partners.csv:4:1: partner_id 'c1' is also a tenant_id (net/tenants.csv:4): expected ids unique across partners and tenants"],
-            [(3, 2, 1), (3, 3, 0), (3, 3, 0)],
-        ),
-    );
-}
-
-// --- partners.csv: csp_tenant_id -------------------------------------------------------------
-
-#[test]
-fn csp_tenant_of_kind_customer_is_refused() {
-    let text = format!("{PARTNERS_HEADER}{P1}{}", P2.replace("T-P2", "c1"));
-    let root = network_with("partners.csv", &text);
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &[
-                "net/partners.csv:3:6: csp_tenant_id 'c1' is a tenant of kind 'customer' (net/tenants.csv:4): expected a tenant of kind 'partner'",
-                "net/relationships.csv:2:4: to_id 'P2' names a partner whose row was rejected (net/partners.csv:3)",
-                "net/relationships.csv:3:5: reseller_id 'P2' names a partner whose row was rejected (net/partners.csv:3)",
-            ],
-            [(2, 1, 1), (3, 3, 0), (3, 1, 2)],
-        ),
-    );
-}
-
-#[test]
-fn unknown_csp_tenant_is_refused() {
-    let text = format!("{PARTNERS_HEADER}{P1}{}", P2.replace("T-P2", "T-P9"));
-    let root = network_with("partners.csv", &text);
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &[
-                "net/partners.csv:3:6: unknown csp_tenant_id 'T-P9': expected a tenant_id of kind 'partner' from net/tenants.csv",
-                "net/relationships.csv:2:4: to_id 'P2' names a partner whose row was rejected (net/partners.csv:3)",
-                "net/relationships.csv:3:5: reseller_id 'P2' names a partner whose row was rejected (net/partners.csv:3)",
-            ],
-            [(2, 1, 1), (3, 3, 0), (3, 1, 2)],
-        ),
-    );
-}
-
-#[test]
-fn csp_tenant_claimed_by_two_partners_names_the_first() {
-    // Tenant ids compare case-insensitively: `t-p1` is P1's tenant.
-    let text = format!("{PARTNERS_HEADER}{P1}{}", P2.replace("T-P2", "t-p1"));
-    let root = network_with("partners.csv", &text);
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &[
-                "net/partners.csv:3:6: csp_tenant_id 't-p1' is already the CSP tenant of partner 'P1' (line 2): expected each CSP tenant to belong to one partner",
-                "net/relationships.csv:2:4: to_id 'P2' names a partner whose row was rejected (net/partners.csv:3)",
-                "net/relationships.csv:3:5: reseller_id 'P2' names a partner whose row was rejected (net/partners.csv:3)",
-            ],
-            [(2, 1, 1), (3, 3, 0), (3, 1, 2)],
-        ),
-    );
-}
-
-// --- relationships.csv: reseller_id and to_id ------------------------------------------------
 
 /// The clean network with `rows` added to relationships.csv (from line 5 on).
-fn with_relationships(rows: &str) -> TempDir {
-    network_with("relationships.csv", &format!("{}{rows}", relationships()))
+fn with_relationships(rows: &str) -> Vec<(&'static str, String)> {
+    vec![("relationships.csv", format!("{}{rows}", relationships()))]
 }
 
-#[test]
-fn customer_row_with_an_unknown_reseller() {
-    let root = with_relationships("R4,customer,P1,C1,P9,2020-03-01\n");
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &["net/relationships.csv:5:5: unknown partner 'P9' in reseller_id: expected a partner_id from net/partners.csv"],
-            [(2, 2, 0), (3, 3, 0), (4, 3, 1)],
+/// partners.csv with `header`; relationships.csv has only affiliate rows (their organizations
+/// are in tenants.csv), so that no row refers to the partners a bad header keeps out.
+fn partners_header(header: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("partners.csv", format!("{header}\n{P1}{P2}")),
+        (
+            "relationships.csv",
+            format!(
+                "{RELATIONSHIPS_HEADER}R3,affiliate,ORG-C,ORG-F,,\nR4,affiliate,ORG-A,ORG-F,,\n"
+            ),
         ),
-    );
+    ]
 }
 
-#[test]
-fn customer_row_whose_reseller_is_a_tenant() {
-    let root = with_relationships("R4,customer,P1,C1,T-P2,2020-03-01\n");
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &["net/relationships.csv:5:5: reseller_id 'T-P2' is a tenant: expected a partner_id from net/partners.csv"],
-            [(2, 2, 0), (3, 3, 0), (4, 3, 1)],
-        ),
-    );
+fn lines(problems: &[&str]) -> Vec<String> {
+    problems.iter().map(|p| p.to_string()).collect()
 }
 
-#[test]
-fn reseller_id_on_a_reseller_row() {
-    let root = with_relationships("R4,reseller,P1,P2,P2,2019-06-01\n");
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &["net/relationships.csv:5:5: reseller_id on a reseller row: expected it only on customer rows"],
-            [(2, 2, 0), (3, 3, 0), (4, 3, 1)],
-        ),
-    );
-}
-
-#[test]
-fn reseller_id_on_an_admin_or_affiliate_row() {
-    let root = with_relationships("R4,admin,P2,C1,P2,2020-03-01\nR5,affiliate,ORG-C,ORG-F,P2,\n");
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &[
+fn stopped_cases() -> Vec<StoppedCase> {
+    let rejected_p2 = [
+        "net/relationships.csv:2:4: to_id 'P2' names a partner whose row was rejected (net/partners.csv:3)",
+        "net/relationships.csv:3:5: reseller_id 'P2' names a partner whose row was rejected (net/partners.csv:3)",
+    ];
+    let misspelt_partners_column = |problem: &str| {
+        lines(&[
+            problem,
+            "net/partners.csv:1:1: 2 data rows not loaded because the header is invalid",
+        ])
+    };
+    let unresolved_partner = |at: &str, what: &str| {
+        format!("net/relationships.csv:{at}: {what} cannot be resolved: no row of net/partners.csv was loaded")
+    };
+    let unresolved_tenant = |at: &str, what: &str| {
+        format!("{at}: {what} cannot be resolved: no row of net/tenants.csv was loaded")
+    };
+    let rejected = |at: &str, column: &str, id: &str, line: u32| {
+        format!("net/relationships.csv:{at}: {column} '{id}' names a partner whose row was rejected (net/partners.csv:{line})")
+    };
+    vec![
+        // --- partners.csv: ids
+        StoppedCase {
+            shows: "a duplicate partner_id points at the second row and the first",
+            files: vec![(
+                "partners.csv",
+                format!(
+                    "{}P1,Contoso again,indirect_provider,US,ORG-C,,2018-01-01,2018-01-01,2019-01-01\n",
+                    partners()
+                ),
+            )],
+            problems: lines(&["net/partners.csv:4:1: duplicate partner_id 'P1': first defined on line 2"]),
+            counts: [(3, 2, 1), (3, 3, 0), (3, 3, 0)],
+        },
+        // The exact-case collision is in input_errors.rs; tenant ids compare case-insensitively,
+        // so a partner id equal to a tenant id in another case collides too.
+        StoppedCase {
+            shows: "a partner_id equal to a tenant_id in another case is refused",
+            files: vec![(
+                "partners.csv",
+                format!("{}c1,Contoso again,indirect_provider,US,,,,,\n", partners()),
+            )],
+            problems: lines(&["net/partners.csv:4:1: partner_id 'c1' is also a tenant_id (net/tenants.csv:4): expected ids unique across partners and tenants"]),
+            counts: [(3, 2, 1), (3, 3, 0), (3, 3, 0)],
+        },
+        // --- partners.csv: csp_tenant_id
+        StoppedCase {
+            shows: "a csp_tenant_id of kind customer is refused",
+            files: vec![(
+                "partners.csv",
+                format!("{PARTNERS_HEADER}{P1}{}", P2.replace("T-P2", "c1")),
+            )],
+            problems: [
+                &["net/partners.csv:3:6: csp_tenant_id 'c1' is a tenant of kind 'customer' (net/tenants.csv:4): expected a tenant of kind 'partner'"][..],
+                &rejected_p2,
+            ]
+            .concat()
+            .iter()
+            .map(|p| p.to_string())
+            .collect(),
+            counts: [(2, 1, 1), (3, 3, 0), (3, 1, 2)],
+        },
+        StoppedCase {
+            shows: "an unknown csp_tenant_id is refused",
+            files: vec![(
+                "partners.csv",
+                format!("{PARTNERS_HEADER}{P1}{}", P2.replace("T-P2", "T-P9")),
+            )],
+            problems: [
+                &["net/partners.csv:3:6: unknown csp_tenant_id 'T-P9': expected a tenant_id of kind 'partner' from net/tenants.csv"][..],
+                &rejected_p2,
+            ]
+            .concat()
+            .iter()
+            .map(|p| p.to_string())
+            .collect(),
+            counts: [(2, 1, 1), (3, 3, 0), (3, 1, 2)],
+        },
+        // Tenant ids compare case-insensitively: `t-p1` is P1's tenant.
+        StoppedCase {
+            shows: "a csp_tenant_id claimed by two partners names the first",
+            files: vec![(
+                "partners.csv",
+                format!("{PARTNERS_HEADER}{P1}{}", P2.replace("T-P2", "t-p1")),
+            )],
+            problems: [
+                &["net/partners.csv:3:6: csp_tenant_id 't-p1' is already the CSP tenant of partner 'P1' (line 2): expected each CSP tenant to belong to one partner"][..],
+                &rejected_p2,
+            ]
+            .concat()
+            .iter()
+            .map(|p| p.to_string())
+            .collect(),
+            counts: [(2, 1, 1), (3, 3, 0), (3, 1, 2)],
+        },
+        // --- relationships.csv: reseller_id and to_id
+        StoppedCase {
+            shows: "a customer row with an unknown reseller",
+            files: with_relationships("R4,customer,P1,C1,P9,2020-03-01\n"),
+            problems: lines(&["net/relationships.csv:5:5: unknown partner 'P9' in reseller_id: expected a partner_id from net/partners.csv"]),
+            counts: [(2, 2, 0), (3, 3, 0), (4, 3, 1)],
+        },
+        StoppedCase {
+            shows: "a customer row whose reseller is a tenant",
+            files: with_relationships("R4,customer,P1,C1,T-P2,2020-03-01\n"),
+            problems: lines(&["net/relationships.csv:5:5: reseller_id 'T-P2' is a tenant: expected a partner_id from net/partners.csv"]),
+            counts: [(2, 2, 0), (3, 3, 0), (4, 3, 1)],
+        },
+        StoppedCase {
+            shows: "a reseller_id on a reseller row",
+            files: with_relationships("R4,reseller,P1,P2,P2,2019-06-01\n"),
+            problems: lines(&["net/relationships.csv:5:5: reseller_id on a reseller row: expected it only on customer rows"]),
+            counts: [(2, 2, 0), (3, 3, 0), (4, 3, 1)],
+        },
+        StoppedCase {
+            shows: "a reseller_id on an admin or affiliate row",
+            files: with_relationships("R4,admin,P2,C1,P2,2020-03-01\nR5,affiliate,ORG-C,ORG-F,P2,\n"),
+            problems: lines(&[
                 "net/relationships.csv:5:5: reseller_id on an admin row: expected it only on customer rows",
                 "net/relationships.csv:6:5: reseller_id on an affiliate row: expected it only on customer rows",
+            ]),
+            counts: [(2, 2, 0), (3, 3, 0), (5, 3, 2)],
+        },
+        StoppedCase {
+            shows: "an empty effective_on of an admin row",
+            files: with_relationships("R4,admin,P2,C1,,\n"),
+            problems: lines(&["net/relationships.csv:5:6: empty 'effective_on': an admin relationship needs the date it took effect"]),
+            counts: [(2, 2, 0), (3, 3, 0), (4, 3, 1)],
+        },
+        StoppedCase {
+            shows: "a customer row to a partner expects a tenant",
+            files: with_relationships("R4,customer,P1,P2,,2020-03-01\n"),
+            problems: lines(&["net/relationships.csv:5:4: to_id 'P2' is a partner: expected a tenant_id from net/tenants.csv"]),
+            counts: [(2, 2, 0), (3, 3, 0), (4, 3, 1)],
+        },
+        StoppedCase {
+            shows: "a reseller row to a tenant expects a partner",
+            files: with_relationships("R4,reseller,P1,T-P2,,2019-06-01\n"),
+            problems: lines(&["net/relationships.csv:5:4: to_id 'T-P2' is a tenant: expected a partner_id from net/partners.csv"]),
+            counts: [(2, 2, 0), (3, 3, 0), (4, 3, 1)],
+        },
+        // --- extra columns that resemble optional ones
+        StoppedCase {
+            shows: "onboarded_on with other punctuation is a misspelt column",
+            files: partners_header(
+                "partner_id,name,role,country,organization_id,csp_tenant_id,onboarded-on,enrolled_on,mpa_signed_on",
+            ),
+            problems: misspelt_partners_column(
+                "net/partners.csv:1:7: unknown column 'onboarded-on' (did you mean 'onboarded_on'?): fix the header, or its values would be ignored",
+            ),
+            counts: [(2, 0, 2), (3, 3, 0), (2, 2, 0)],
+        },
+        StoppedCase {
+            shows: "onboarded_on in words is a misspelt column, quoted as written",
+            files: partners_header(
+                "partner_id,name,role,country,organization_id,csp_tenant_id,Onboarded On,enrolled_on,mpa_signed_on",
+            ),
+            problems: misspelt_partners_column(
+                "net/partners.csv:1:7: unknown column 'Onboarded On' (did you mean 'onboarded_on'?): fix the header, or its values would be ignored",
+            ),
+            counts: [(2, 0, 2), (3, 3, 0), (2, 2, 0)],
+        },
+        StoppedCase {
+            shows: "organisation_id is a misspelt column",
+            files: partners_header(
+                "partner_id,name,role,country,organisation_id,csp_tenant_id,onboarded_on,enrolled_on,mpa_signed_on",
+            ),
+            problems: misspelt_partners_column(
+                "net/partners.csv:1:5: unknown column 'organisation_id' (did you mean 'organization_id'?): fix the header, or its values would be ignored",
+            ),
+            counts: [(2, 0, 2), (3, 3, 0), (2, 2, 0)],
+        },
+        // Every reference into the partners file (partner and organization ids) says why it
+        // fails.
+        StoppedCase {
+            shows: "references into a file with a bad header say no row of it loaded",
+            files: vec![(
+                "partners.csv",
+                format!(
+                    "{}{P1}{P2}",
+                    PARTNERS_HEADER.replace("organization_id", "organisation_id")
+                ),
+            )],
+            problems: [
+                misspelt_partners_column(
+                    "net/partners.csv:1:5: unknown column 'organisation_id' (did you mean 'organization_id'?): fix the header, or its values would be ignored",
+                ),
+                vec![
+                    unresolved_partner("2:3", "partner 'P1' in from_id"),
+                    unresolved_partner("2:4", "partner 'P2' in to_id"),
+                    unresolved_partner("3:3", "partner 'P1' in from_id"),
+                    unresolved_partner("3:5", "partner 'P2' in reseller_id"),
+                ],
+            ]
+            .concat(),
+            counts: [(2, 0, 2), (3, 3, 0), (3, 1, 2)],
+        },
+        // Partners' CSP tenants, customer tenants and organizations known only from
+        // tenants.csv; the partner rows themselves were read (and rejected), so references to
+        // them say so.
+        StoppedCase {
+            shows: "references to tenants when the tenants header is bad",
+            files: vec![("tenants.csv", TENANTS.replace("tenant_id", "tenant-id"))],
+            problems: vec![
+                "net/tenants.csv:1:1: unknown column 'tenant-id' (did you mean 'tenant_id'?): fix the header, or its values would be ignored".to_string(),
+                "net/tenants.csv:1:1: 3 data rows not loaded because the header is invalid".to_string(),
+                unresolved_tenant("net/partners.csv:2:6", "tenant 'T-P1' in csp_tenant_id"),
+                unresolved_tenant("net/partners.csv:3:6", "tenant 'T-P2' in csp_tenant_id"),
+                rejected("2:3", "from_id", "P1", 2),
+                rejected("2:4", "to_id", "P2", 3),
+                rejected("3:3", "from_id", "P1", 2),
+                unresolved_tenant("net/relationships.csv:3:4", "tenant 'C1' in to_id"),
+                rejected("3:5", "reseller_id", "P2", 3),
+                unresolved_tenant("net/relationships.csv:4:3", "organization 'ORG-C' in from_id"),
+                unresolved_tenant("net/relationships.csv:4:4", "organization 'ORG-F' in to_id"),
             ],
-            [(2, 2, 0), (3, 3, 0), (5, 3, 2)],
-        ),
-    );
+            counts: [(2, 0, 2), (3, 0, 3), (3, 0, 3)],
+        },
+    ]
 }
 
+/// Each case: exit 2, nothing audited, and exactly its problems and counts on standard error.
 #[test]
-fn empty_effective_on_of_an_admin_row() {
-    let root = with_relationships("R4,admin,P2,C1,,\n");
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &["net/relationships.csv:5:6: empty 'effective_on': an admin relationship needs the date it took effect"],
-            [(2, 2, 0), (3, 3, 0), (4, 3, 1)],
-        ),
-    );
-}
-
-#[test]
-fn customer_row_to_a_partner_expects_a_tenant() {
-    let root = with_relationships("R4,customer,P1,P2,,2020-03-01\n");
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &["net/relationships.csv:5:4: to_id 'P2' is a partner: expected a tenant_id from net/tenants.csv"],
-            [(2, 2, 0), (3, 3, 0), (4, 3, 1)],
-        ),
-    );
-}
-
-#[test]
-fn reseller_row_to_a_tenant_expects_a_partner() {
-    let root = with_relationships("R4,reseller,P1,T-P2,,2019-06-01\n");
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &["net/relationships.csv:5:4: to_id 'T-P2' is a tenant: expected a partner_id from net/partners.csv"],
-            [(2, 2, 0), (3, 3, 0), (4, 3, 1)],
-        ),
-    );
+fn runs_stopped_by_bad_input_list_exactly_their_problems() {
+    let cases = stopped_cases();
+    assert_eq!(cases.len(), 17, "every case of the table runs");
+    for case in cases {
+        let root = tempfile::tempdir().expect("temp dir");
+        write_network(root.path(), "net", &partners(), TENANTS, &relationships());
+        for (file, text) in &case.files {
+            std::fs::write(root.path().join("net").join(file), text).expect("write");
+        }
+        let problems: Vec<&str> = case.problems.iter().map(String::as_str).collect();
+        let r = run(root.path(), &["audit", "net"]);
+        assert_eq!(r.code, 2, "{}: {}", case.shows, r.stderr);
+        assert_eq!(r.stdout, "", "{}: nothing is audited", case.shows);
+        assert_eq!(
+            r.stderr.lines().collect::<Vec<_>>(),
+            stopped(&problems, case.counts),
+            "{}",
+            case.shows
+        );
+    }
 }
 
 // --- the first 100 problems, then the total --------------------------------------------------
@@ -614,81 +708,79 @@ fn file_flags_without_a_folder_need_all_three() {
 
 // --- runs stopped before auditing, in JSON ---------------------------------------------------
 
-/// Runs `audit net extra... --format json` on the clean network with `file` written first, and
-/// checks the run stopped with exactly `expected` as its errors.
-fn assert_stopped_in_json(
-    file: Option<(&str, &str)>,
-    extra: &[&str],
-    expected: (&str, u64, u64, &str),
-) {
-    let root = network_with("partners.csv", &partners());
-    if let Some((name, text)) = file {
-        std::fs::write(root.path().join(name), text).expect("write");
-    }
-    let mut args = vec!["audit", "net"];
-    args.extend(extra);
-    let (code, doc) = run_json(root.path(), &args);
-    assert_eq!(code, 2, "{doc}");
-    assert_eq!(doc["version"], 1);
-    assert_eq!(doc["findings"], json!([]));
-    let (f, l, c, m) = expected;
-    assert_eq!(json_errors(&doc), [error(f, l, c, m)]);
+/// A run stopped before auditing: a file written next to the clean network, the arguments after
+/// `audit net`, and the one error the JSON report must hold.
+struct StoppedInJson {
+    shows: &'static str,
+    file: Option<(&'static str, &'static str)>,
+    extra: &'static [&'static str],
+    expected: (&'static str, u64, u64, &'static str),
 }
 
-#[test]
-fn bad_config_stops_the_run_with_its_error_in_json() {
-    assert_stopped_in_json(
-        Some(("bad.toml", "fail-on = \"error\"\nfail_on = \"x\"\n")),
-        &["--config", "bad.toml"],
-        (
+const STOPPED_IN_JSON: [StoppedInJson; 4] = [
+    StoppedInJson {
+        shows: "a bad config stops the run with its error in JSON",
+        file: Some(("bad.toml", "fail-on = \"error\"\nfail_on = \"x\"\n")),
+        extra: &["--config", "bad.toml"],
+        expected: (
             "bad.toml",
             2,
             1,
             "unknown field `fail_on`, expected one of `fail-on`, `rules`, `params`, `allow`",
         ),
-    );
-}
-
-#[test]
-fn unknown_rule_in_config_points_at_the_rule_name() {
-    assert_stopped_in_json(
-        Some(("bad.toml", "[rules]\nCSP001 = \"error\"\nCSP03 = \"warning\"\n")),
-        &["--config", "bad.toml"],
-        (
+    },
+    StoppedInJson {
+        shows: "an unknown rule in the config points at the rule name",
+        file: Some(("bad.toml", "[rules]\nCSP001 = \"error\"\nCSP03 = \"warning\"\n")),
+        extra: &["--config", "bad.toml"],
+        expected: (
             "bad.toml",
             3,
             1,
             "unknown rule 'CSP03' (did you mean 'CSP003'?): expected a code or name from `csp-audit rules`",
         ),
-    );
-}
-
-#[test]
-fn bad_baseline_stops_the_run_with_its_error_in_json() {
-    assert_stopped_in_json(
-        Some(("base.json", "{\"version\": 9, \"findings\": []}")),
-        &["--baseline", "base.json"],
-        (
+    },
+    StoppedInJson {
+        shows: "a bad baseline stops the run with its error in JSON",
+        file: Some(("base.json", "{\"version\": 9, \"findings\": []}")),
+        extra: &["--baseline", "base.json"],
+        expected: (
             "base.json",
             1,
             1,
             "baseline version 9 is not supported (expected 1): write it again with --write-baseline",
         ),
-    );
-}
-
-#[test]
-fn unknown_rule_flag_stops_the_run_with_its_error_in_json() {
-    assert_stopped_in_json(
-        None,
-        &["--warn", "CSP999"],
-        (
+    },
+    StoppedInJson {
+        shows: "an unknown rule flag stops the run with its error in JSON",
+        file: None,
+        extra: &["--warn", "CSP999"],
+        expected: (
             "command line",
             1,
             1,
             "unknown rule 'CSP999' in --warn (did you mean 'CSP009'?): see `csp-audit rules`",
         ),
-    );
+    },
+];
+
+/// Each case: exit 2, the version-1 envelope, no finding, and exactly its one error.
+#[test]
+fn runs_stopped_before_auditing_carry_their_error_in_json() {
+    for case in &STOPPED_IN_JSON {
+        let root = network_with("partners.csv", &partners());
+        if let Some((name, text)) = case.file {
+            std::fs::write(root.path().join(name), text).expect("write");
+        }
+        let mut args = vec!["audit", "net"];
+        args.extend(case.extra);
+        let (code, doc) = run_json(root.path(), &args);
+        assert_eq!(code, 2, "{}: {doc}", case.shows);
+        assert_eq!(doc["version"], 1, "{}", case.shows);
+        assert_eq!(doc["findings"], json!([]), "{}", case.shows);
+        let (f, l, c, m) = case.expected;
+        assert_eq!(json_errors(&doc), [error(f, l, c, m)], "{}", case.shows);
+    }
 }
 
 // --- extra columns that resemble optional ones -----------------------------------------------
@@ -729,70 +821,6 @@ P2,Fabrikam,indirect_reseller,US,ORG-F,T-P2,Fabrikam,2018-01-01,2018-01-01,2019-
     );
 }
 
-/// partners.csv with `header`; relationships.csv has only affiliate rows (their organizations
-/// are in tenants.csv), so that no row refers to the partners a bad header keeps out.
-fn partners_header(header: &str) -> TempDir {
-    let rows = format!("{P1}{P2}");
-    let root = network_with("partners.csv", &format!("{header}\n{rows}"));
-    std::fs::write(
-        root.path().join("net/relationships.csv"),
-        format!("{RELATIONSHIPS_HEADER}R3,affiliate,ORG-C,ORG-F,,\nR4,affiliate,ORG-A,ORG-F,,\n"),
-    )
-    .expect("write");
-    root
-}
-
-#[test]
-fn onboarded_on_with_other_punctuation_is_a_misspelt_column() {
-    let root = partners_header(
-        "partner_id,name,role,country,organization_id,csp_tenant_id,onboarded-on,enrolled_on,mpa_signed_on",
-    );
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &[
-                "net/partners.csv:1:7: unknown column 'onboarded-on' (did you mean 'onboarded_on'?): fix the header, or its values would be ignored",
-                "net/partners.csv:1:1: 2 data rows not loaded because the header is invalid",
-            ],
-            [(2, 0, 2), (3, 3, 0), (2, 2, 0)],
-        ),
-    );
-}
-
-#[test]
-fn onboarded_on_in_words_is_a_misspelt_column_quoted_as_written() {
-    let root = partners_header(
-        "partner_id,name,role,country,organization_id,csp_tenant_id,Onboarded On,enrolled_on,mpa_signed_on",
-    );
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &[
-                "net/partners.csv:1:7: unknown column 'Onboarded On' (did you mean 'onboarded_on'?): fix the header, or its values would be ignored",
-                "net/partners.csv:1:1: 2 data rows not loaded because the header is invalid",
-            ],
-            [(2, 0, 2), (3, 3, 0), (2, 2, 0)],
-        ),
-    );
-}
-
-#[test]
-fn organisation_id_is_a_misspelt_column() {
-    let root = partners_header(
-        "partner_id,name,role,country,organisation_id,csp_tenant_id,onboarded_on,enrolled_on,mpa_signed_on",
-    );
-    assert_stopped(
-        root.path(),
-        &stopped(
-            &[
-                "net/partners.csv:1:5: unknown column 'organisation_id' (did you mean 'organization_id'?): fix the header, or its values would be ignored",
-                "net/partners.csv:1:1: 2 data rows not loaded because the header is invalid",
-            ],
-            [(2, 0, 2), (3, 3, 0), (2, 2, 0)],
-        ),
-    );
-}
-
 #[test]
 fn references_into_a_file_with_a_bad_header_do_not_call_its_ids_unknown() {
     let text = format!(
@@ -814,63 +842,6 @@ fn references_into_a_file_with_a_bad_header_do_not_call_its_ids_unknown() {
         !lines.iter().any(|l| l.contains("unknown partner 'P1'")),
         "{}",
         r.stderr
-    );
-}
-
-/// Every reference into the partners file (partner and organization ids) says why it fails.
-#[test]
-fn references_into_a_file_with_a_bad_header_say_no_row_of_it_loaded() {
-    let text = format!(
-        "{}{P1}{P2}",
-        PARTNERS_HEADER.replace("organization_id", "organisation_id")
-    );
-    let root = network_with("partners.csv", &text);
-    let unresolved = |at: &str, what: &str| {
-        format!("net/relationships.csv:{at}: {what} cannot be resolved: no row of net/partners.csv was loaded")
-    };
-    let expected = [
-        "net/partners.csv:1:5: unknown column 'organisation_id' (did you mean 'organization_id'?): fix the header, or its values would be ignored".to_string(),
-        "net/partners.csv:1:1: 2 data rows not loaded because the header is invalid".to_string(),
-        unresolved("2:3", "partner 'P1' in from_id"),
-        unresolved("2:4", "partner 'P2' in to_id"),
-        unresolved("3:3", "partner 'P1' in from_id"),
-        unresolved("3:5", "partner 'P2' in reseller_id"),
-    ];
-    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
-    assert_stopped(
-        root.path(),
-        &stopped(&expected, [(2, 0, 2), (3, 3, 0), (3, 1, 2)]),
-    );
-}
-
-/// Partners' CSP tenants, customer tenants and organizations known only from tenants.csv; the
-/// partner rows themselves were read (and rejected), so references to them say so.
-#[test]
-fn references_to_tenants_when_the_tenants_header_is_bad() {
-    let root = network_with("tenants.csv", &TENANTS.replace("tenant_id", "tenant-id"));
-    let unresolved = |at: &str, what: &str| {
-        format!("{at}: {what} cannot be resolved: no row of net/tenants.csv was loaded")
-    };
-    let rejected = |at: &str, column: &str, id: &str, line: u32| {
-        format!("net/relationships.csv:{at}: {column} '{id}' names a partner whose row was rejected (net/partners.csv:{line})")
-    };
-    let expected = [
-        "net/tenants.csv:1:1: unknown column 'tenant-id' (did you mean 'tenant_id'?): fix the header, or its values would be ignored".to_string(),
-        "net/tenants.csv:1:1: 3 data rows not loaded because the header is invalid".to_string(),
-        unresolved("net/partners.csv:2:6", "tenant 'T-P1' in csp_tenant_id"),
-        unresolved("net/partners.csv:3:6", "tenant 'T-P2' in csp_tenant_id"),
-        rejected("2:3", "from_id", "P1", 2),
-        rejected("2:4", "to_id", "P2", 3),
-        rejected("3:3", "from_id", "P1", 2),
-        unresolved("net/relationships.csv:3:4", "tenant 'C1' in to_id"),
-        rejected("3:5", "reseller_id", "P2", 3),
-        unresolved("net/relationships.csv:4:3", "organization 'ORG-C' in from_id"),
-        unresolved("net/relationships.csv:4:4", "organization 'ORG-F' in to_id"),
-    ];
-    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
-    assert_stopped(
-        root.path(),
-        &stopped(&expected, [(2, 0, 2), (3, 0, 3), (3, 0, 3)]),
     );
 }
 
