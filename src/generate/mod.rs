@@ -46,9 +46,9 @@ pub enum GenerateError {
 /// How many violations to plant.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Violations {
-    /// Planted violations per relationship row, spread evenly over the ten rules.
+    /// Planted violations per relationship row, spread evenly over the network rules.
     Rate(f64),
-    /// Violations per rule (index 0 = CSP001).
+    /// Violations per rule (in the order of `NetworkRule::ALL`, 0 = CSP001).
     Counts(Counts),
 }
 

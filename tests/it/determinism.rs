@@ -15,6 +15,8 @@ use csp_audit::load::{builtin_regions, load_from_bytes};
 use csp_audit::model::InputFile;
 use csp_audit::rules::{Finding, Params};
 
+use crate::support::root;
+
 /// The three files of a network: (partners, tenants, relationships).
 type Files = [Vec<u8>; 3];
 
@@ -124,10 +126,6 @@ fn same_findings_in_any_order(files: &Files, expected_findings: usize) {
             );
         }
     }
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]

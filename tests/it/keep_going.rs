@@ -5,12 +5,13 @@
 //! tenants, two partners and five relationships are broken, one way each.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use assert_cmd::Command;
 use csp_audit::load::{builtin_regions, load, InputPaths};
 use csp_audit::model::{FileStats, InputFile};
 use serde_json::Value;
+
+use crate::support::root;
 
 const MIXED: &str = "tests/fixtures/hostile-mixed";
 const BASE: &str = "tests/fixtures/hostile-base";
@@ -22,10 +23,6 @@ fn broken_lines(file: InputFile) -> Vec<u64> {
         InputFile::Partners => vec![4, 6],
         InputFile::Relationships => vec![5, 7, 9, 11, 14],
     }
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]
