@@ -258,3 +258,41 @@ impl ValueEnum for FailOn {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fail_on_takes_the_configuration_s_values() {
+        for (text, value) in [
+            ("error", FailOn::Error),
+            ("warning", FailOn::Warning),
+            ("never", FailOn::Never),
+        ] {
+            let cli = Cli::try_parse_from(["csp-audit", "audit", "net", "--fail-on", text])
+                .expect("a valid --fail-on");
+            let Command::Audit(args) = cli.command else {
+                panic!("audit expected");
+            };
+            assert_eq!(args.fail_on, Some(value), "{text}");
+        }
+        assert!(Cli::try_parse_from(["csp-audit", "audit", "net", "--fail-on", "info"]).is_err());
+    }
+
+    #[test]
+    fn plants_are_counted_by_network_rule() {
+        let PlantCounts(counts) = parse_plant("CSP003=2, csp010=1").expect("valid plants");
+        let mut want = [0u32; RULES];
+        want[NetworkRule::CSP003.index()] = 2;
+        want[NetworkRule::CSP010.index()] = 1;
+        assert_eq!(counts, want);
+        // CSP100 is a rule, but not one the generator can plant.
+        assert_eq!(
+            parse_plant("CSP100=1")
+                .map(|p| p.0)
+                .expect_err("not plantable"),
+            "unknown rule 'CSP100': expected one of CSP001 to CSP010"
+        );
+    }
+}
