@@ -1,6 +1,5 @@
 //! The binary's logic: run a parsed command line, return the exit code.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
@@ -406,12 +405,21 @@ fn write_report(format: Format, path: Option<&Path>, report: &Report<'_>) -> any
     let emitter = emitter(format);
     match path {
         Some(path) => {
-            let file = File::create(path)
-                .with_context(|| format!("cannot write report to {}", path.display()))?;
-            let mut out = BufWriter::new(AutoStream::new(file, colour(format, ColorChoice::Never)));
-            emitter.emit(report, &mut out)?;
-            out.flush()
-                .with_context(|| format!("cannot write report to {}", path.display()))?;
+            // Written to a temporary file and renamed into place: a failed or killed run
+            // leaves the previous report whole.
+            crate::output::write_file(path, |file| {
+                if format == Format::Text {
+                    // No colour in a file.
+                    let mut out = Plain {
+                        out: file,
+                        state: Default::default(),
+                    };
+                    emitter.emit(report, &mut out)
+                } else {
+                    emitter.emit(report, file)
+                }
+            })
+            .with_context(|| format!("cannot write report to {}", path.display()))?;
         }
         None => {
             let choice = colour(format, AutoStream::choice(&io::stdout()));
@@ -425,6 +433,25 @@ fn write_report(format: Format, path: Option<&Path>, report: &Report<'_>) -> any
         }
     }
     Ok(())
+}
+
+/// A writer that drops ANSI styles (the text report in a file).
+struct Plain<'a> {
+    out: &'a mut dyn Write,
+    state: anstream::adapter::StripBytes,
+}
+
+impl Write for Plain<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        for printable in self.state.strip_next(buf) {
+            self.out.write_all(printable)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Only the text report has colour: the other formats pass through untouched, which spares

@@ -182,7 +182,7 @@ impl Baseline {
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         text.push('\n');
-        std::fs::write(path, text)
+        crate::output::write_file(path, |w| w.write_all(text.as_bytes()))
     }
 
     /// The recorded fingerprints.

@@ -14,5 +14,6 @@ pub mod generate;
 pub mod graph;
 pub mod load;
 pub mod model;
+pub mod output;
 pub mod report;
 pub mod rules;
