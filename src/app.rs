@@ -13,7 +13,7 @@ use crate::config::{self, Config, ConfigError, LevelFlags, Levels, CONFIG_FILE};
 use crate::exit::Exit;
 use crate::graph::Network;
 use crate::load::{builtin_regions, load_regions, InputError, InputPaths};
-use crate::model::{Date, InputFile, Model};
+use crate::model::{CoverageStatus, Date, InputFile, Model};
 use crate::report::{
     plural, Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, JsonEmitter,
     JunitEmitter, Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
@@ -224,7 +224,7 @@ fn triage(
                 let n = seen.entry((code, &entry.entities)).or_default();
                 *n += 1;
                 let occurrence = format!("#{n}");
-                let mut parts = vec!["csp-audit/1", "CSP101", code];
+                let mut parts = vec![crate::baseline::SCHEME, "CSP101", code];
                 parts.extend(entry.entities.iter().map(String::as_str));
                 parts.push(&occurrence);
                 out.reported.push((
@@ -270,31 +270,56 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
             Ok(table) => table,
             Err(errors) => {
                 let net = Network::build(Model::default());
-                return stop(args, &net, &errors, &[], &CiInfo::default(), Stopped::Input);
+                return stop(
+                    args,
+                    &net,
+                    &errors,
+                    &[],
+                    &not_run(Stopped::Input),
+                    Stopped::Input,
+                );
             }
         },
     };
     let loaded = load_network(&paths, regions);
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
+    let coverage = rules::coverage(&loaded.net.model);
+    let not_checked = |r: RuleId| {
+        coverage
+            .iter()
+            .find(|c| c.code == r.info().code && c.status == CoverageStatus::NotChecked)
+    };
     let mut ci = CiInfo {
         paths: Some(paths),
         config_file: config.file.clone(),
+        fail_at: match fail_on {
+            _ if args.exit_zero || args.write_baseline.is_some() => None,
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Never => None,
+        },
+        skipped: switched_off(args, &config, &levels),
         ..CiInfo::default()
     };
-    let mut rules: Vec<RuleId> = network_rules()
-        .into_iter()
-        .filter(|r| levels.enabled(*r))
-        .collect();
-    if !loaded.errors.is_empty() && !args.keep_going {
-        return stop(
-            args,
-            &loaded.net,
-            &loaded.errors,
-            &rules,
-            &ci,
-            Stopped::Input,
-        );
+    let mut rules: Vec<RuleId> = Vec::new();
+    for r in network_rules().into_iter().filter(|r| levels.enabled(*r)) {
+        match not_checked(r) {
+            Some(c) => ci.skipped.push((r, format!("not checked: {}", c.reason))),
+            None => rules.push(r),
+        }
     }
-    let mut findings = rules::run(&loaded.net, &config.params, |r| levels.enabled(r));
+    ci.coverage = coverage.clone();
+    if !loaded.errors.is_empty() && !args.keep_going {
+        let why = format!(
+            "not run: {} in the input, nothing was audited",
+            plural(crate::load::problem_count(&loaded.errors), "problem")
+        );
+        ci.skipped.extend(rules.iter().map(|r| (*r, why.clone())));
+        ci.skipped.sort_by_key(|(r, _)| *r);
+        return stop(args, &loaded.net, &loaded.errors, &[], &ci, Stopped::Input);
+    }
+    ci.skipped.sort_by_key(|(r, _)| *r);
+    let mut findings = rules::run(&loaded.net, &config.params, |r| rules.contains(&r));
     if args.keep_going && levels.enabled(rejected_row_rule()) {
         rules.push(rejected_row_rule());
         findings.extend(loaded.errors.iter().map(rejected_row_finding));
@@ -307,9 +332,12 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
     ci.allowed = triaged.allowed;
 
     if let Some(path) = &args.write_baseline {
+        // Rejected rows and stale allow entries are never accepted as they are: recording them
+        // would silence them for good.
         let (fs, fps): (Vec<&Finding>, Vec<&str>) = triaged
             .reported
             .iter()
+            .filter(|(f, _)| f.rule != rejected_row_rule() && f.rule != stale_allow_rule())
             .map(|(f, m)| (f, m.fingerprint.as_str()))
             .unzip();
         Baseline::of(&loaded.net, &fs, &fps)
@@ -334,22 +362,24 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
             // A recorded finding of a rule that did not run this time is not known to be fixed.
             let ran: std::collections::BTreeSet<&str> =
                 rules.iter().map(|r| r.info().code).collect();
-            let fixed = b
+            let fixed: Vec<String> = b
                 .findings
                 .iter()
                 .filter(|e| ran.contains(e.rule.as_str()))
                 .map(|e| e.fingerprint.as_str())
                 .collect::<std::collections::BTreeSet<_>>()
                 .difference(&current)
-                .count();
+                .map(|fp| fp.to_string())
+                .collect();
             let (old, new): (Vec<_>, Vec<_>) = triaged
                 .reported
                 .into_iter()
                 .partition(|(_, m)| known.contains(m.fingerprint.as_str()));
             ci.baseline = Some(BaselineCounts {
                 baselined: old.len(),
-                fixed,
+                fixed: fixed.len(),
             });
+            ci.fixed = fixed;
             new.into_iter().unzip()
         }
     };
@@ -363,7 +393,6 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
     };
     write_report(args.format, args.output.as_deref(), &report)?;
     write_extra_reports(args, &report)?;
-    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
     Ok(if !loaded.errors.is_empty() {
         Exit::BadInput
     } else if args.exit_zero || args.write_baseline.is_some() || !fails(&findings, fail_on) {
@@ -371,6 +400,25 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Findings
     })
+}
+
+/// The rules switched off, with who switched them off.
+fn switched_off(args: &AuditArgs, config: &Config, levels: &Levels) -> Vec<(RuleId, String)> {
+    REGISTRY
+        .iter()
+        .enumerate()
+        .map(|(i, _)| RuleId(i as u8))
+        .filter(|r| !levels.enabled(*r))
+        .map(|r| {
+            let by_flag = args.allow.iter().any(|name| RuleId::find(name) == Some(r));
+            let why = match (&config.file, by_flag) {
+                (_, true) => "switched off by --allow".to_string(),
+                (Some(file), false) => format!("switched off in {file}"),
+                (None, false) => "switched off".to_string(),
+            };
+            (r, why)
+        })
+        .collect()
 }
 
 /// A rejected input row as a finding, so that `--keep-going` leaves nothing silent.
@@ -510,7 +558,24 @@ fn usage_error(message: String) -> InputError {
 /// [`stop`] before any input was read.
 fn stop_early(args: &AuditArgs, stopped: Stopped, error: InputError) -> anyhow::Result<Exit> {
     let net = Network::build(Model::default());
-    stop(args, &net, &[error], &[], &CiInfo::default(), stopped)
+    stop(args, &net, &[error], &[], &not_run(stopped), stopped)
+}
+
+/// A report's CI part when nothing ran: every rule is listed as not run, with why.
+fn not_run(stopped: Stopped) -> CiInfo {
+    let why = match stopped {
+        Stopped::Input => "not run: bad input, nothing was audited",
+        Stopped::Config => "not run: invalid configuration, nothing was audited",
+        Stopped::Baseline => "not run: invalid baseline, nothing was audited",
+        Stopped::Usage => "not run: bad usage, nothing was audited",
+    };
+    CiInfo {
+        skipped: network_rules()
+            .into_iter()
+            .map(|r| (r, why.to_string()))
+            .collect(),
+        ..CiInfo::default()
+    }
 }
 
 /// Ends a run that cannot audit, with exit code 2. The problems are listed on standard error

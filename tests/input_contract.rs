@@ -711,7 +711,7 @@ fn bad_baseline_stops_the_run_with_its_error_in_json() {
             "base.json",
             1,
             1,
-            "baseline version 9 is not supported (expected 1): write it again with --write-baseline",
+            "baseline version 9 is not supported (expected 2): write it again with --write-baseline",
         ),
     );
 }
