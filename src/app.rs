@@ -219,7 +219,10 @@ fn triage(
         // Identical entries are told apart by their occurrence, as findings are.
         let mut seen: std::collections::HashMap<(&str, &[String]), usize> = Default::default();
         for (entry, matched) in config.allow.iter().zip(matched) {
-            if let Some(message) = config::stale_message(entry, matched, today) {
+            if let Some(mut message) = config::stale_message(entry, matched, today) {
+                if !matched {
+                    message += &case_hint(net, &entry.entities);
+                }
                 let code = entry.rule.info().code;
                 let n = seen.entry((code, &entry.entities)).or_default();
                 *n += 1;
@@ -240,6 +243,25 @@ fn triage(
     levels.apply(out.reported.iter_mut().map(|(f, _)| f));
     levels.apply(out.allowed.iter_mut().map(|a| &mut a.finding));
     out
+}
+
+/// For an allow entry that matches nothing: a hint when one of its ids differs from a partner
+/// id only by case (partner ids compare exactly; tenant ids ignore case).
+fn case_hint(net: &Network, entities: &[String]) -> String {
+    for want in entities {
+        if let Some(p) = net
+            .model
+            .partners
+            .iter()
+            .find(|p| p.id.eq_ignore_ascii_case(want) && &*p.id != want.as_str())
+        {
+            return format!(
+                " (did you mean partner '{}'? partner ids are compared exactly, case included)",
+                p.id
+            );
+        }
+    }
+    String::new()
 }
 
 fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
