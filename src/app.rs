@@ -1,14 +1,15 @@
 //! The binary's logic: run a parsed command line, return the exit code.
 
+use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anstream::{AutoStream, ColorChoice};
 use anyhow::Context;
 
 use crate::audit::{load_network, network_rules};
 use crate::baseline::{fingerprints, hash_parts, Baseline};
-use crate::cli::{AuditArgs, Cli, Command, FailOn, Format, RulesFormat};
+use crate::cli::{AuditArgs, Cli, Command, FailOn, Format, ReportSpec, RulesFormat};
 use crate::config::{self, Config, ConfigError, LevelFlags, Levels, CONFIG_FILE};
 use crate::exit::Exit;
 use crate::graph::Network;
@@ -264,7 +265,55 @@ fn case_hint(net: &Network, entities: &[String]) -> String {
     String::new()
 }
 
+/// A path's identity for comparing outputs: the file it resolves to when it (or its folder)
+/// exists, so `a.sarif`, `./a.sarif` and `out/../a.sarif` are one file.
+fn file_identity(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(parent), path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => path.components().collect(),
+    }
+}
+
+/// Every file the run writes must be its own: two reports on one path would lose one.
+fn distinct_outputs(args: &AuditArgs) -> Result<(), String> {
+    let mut seen: Vec<(PathBuf, String)> = Vec::new();
+    let named = args
+        .output
+        .iter()
+        .map(|p| (p, "--output".to_string()))
+        .chain(args.reports.iter().map(|r| {
+            let format = format!("{:?}", r.format).to_lowercase();
+            (&r.path, format!("--report {format}="))
+        }))
+        .chain(
+            args.write_baseline
+                .iter()
+                .map(|p| (p, "--write-baseline".to_string())),
+        );
+    for (path, flag) in named {
+        let id = file_identity(path);
+        if let Some((_, first)) = seen.iter().find(|(p, _)| *p == id) {
+            return Err(format!(
+                "{first} and {flag} name the same file '{}': give each output its own path",
+                path.display()
+            ));
+        }
+        seen.push((id, flag));
+    }
+    Ok(())
+}
+
 fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
+    if let Err(e) = distinct_outputs(args) {
+        return stop_early(args, Stopped::Usage, usage_error(e));
+    }
     let paths = match input_paths(args) {
         Ok(p) => p,
         Err(e) => return stop_early(args, Stopped::Usage, usage_error(e.to_string())),
@@ -634,6 +683,132 @@ fn stop(
     }
     let extra = write_extra_reports(args, &report);
     written.and(extra).map(|()| Exit::BadInput)
+}
+
+/// The `--format`, `--output` and `--report` of a command line that clap rejected, recovered
+/// from the raw arguments, so that a bad flag still leaves no stale report behind.
+#[derive(Debug, PartialEq, Eq)]
+struct Outputs {
+    format: Format,
+    output: Option<PathBuf>,
+    reports: Vec<ReportSpec>,
+}
+
+/// A format name as given, or the closest one (`sarf` → SARIF); `None` when nothing is close.
+fn format_named(name: &str) -> Option<Format> {
+    use clap::ValueEnum;
+    if let Ok(f) = Format::from_str(name, true) {
+        return Some(f);
+    }
+    Format::value_variants()
+        .iter()
+        .filter_map(|v| Some((*v, v.to_possible_value()?.get_name().to_string())))
+        .map(|(v, n)| (strsim::jaro_winkler(&n, &name.to_lowercase()), v))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, v)| v)
+}
+
+/// Reads the output flags of `csp-audit audit ...` from the raw arguments (`None` for another
+/// subcommand).
+fn recover_outputs(raw: &[OsString]) -> Option<Outputs> {
+    let args: Vec<String> = raw
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if args.first().map(String::as_str) != Some("audit") {
+        return None;
+    }
+    let mut out = Outputs {
+        format: Format::Text,
+        output: None,
+        reports: Vec::new(),
+    };
+    let mut it = args.iter().skip(1);
+    while let Some(arg) = it.next() {
+        if arg == "--" {
+            break;
+        }
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ if arg.starts_with("-o") && arg.len() > 2 && !arg.starts_with("--") => {
+                ("-o", Some(arg[2..].to_string()))
+            }
+            _ => (arg.as_str(), None),
+        };
+        if !matches!(flag, "--format" | "--output" | "-o" | "--report") {
+            continue;
+        }
+        let Some(value) = inline.or_else(|| it.next().cloned()) else {
+            break;
+        };
+        match flag {
+            // An unknown --format still names a report: the closest format, else JSON.
+            "--format" => out.format = format_named(&value).unwrap_or(Format::Json),
+            "--output" | "-o" => out.output = Some(PathBuf::from(value)),
+            _ => {
+                if let Some((f, path)) = value.split_once('=') {
+                    if let (Some(format), false) = (format_named(f), path.is_empty()) {
+                        out.reports.push(ReportSpec {
+                            format,
+                            path: PathBuf::from(path),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A clap error as one line for a report: its first paragraph, without `error: `.
+pub fn clap_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first = text.split("\n\n").next().unwrap_or_default();
+    let line = first
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    line.strip_prefix("error: ").unwrap_or(&line).to_string()
+}
+
+/// Ends a run whose command line clap rejected (clap has printed its message): the machine
+/// report carrying the problem (file `command line`) goes to standard output and to every
+/// `--output`/`--report` path that the raw arguments name, so none is left from an earlier run.
+pub fn usage_failure(raw: &[OsString], message: &str) -> Exit {
+    let Some(outputs) = recover_outputs(raw) else {
+        return Exit::BadInput;
+    };
+    let net = Network::build(Model::default());
+    let errors = [usage_error(message.to_string())];
+    let ci = not_run(Stopped::Usage);
+    let report = Report {
+        net: &net,
+        findings: &[],
+        errors: &errors,
+        rules: &[],
+        ci: &ci,
+    };
+    let human = matches!(outputs.format, Format::Text | Format::Csv);
+    let mut targets: Vec<(Format, Option<&Path>)> = Vec::new();
+    if !human || outputs.output.is_some() {
+        targets.push((outputs.format, outputs.output.as_deref()));
+    }
+    targets.extend(
+        outputs
+            .reports
+            .iter()
+            .map(|r| (r.format, Some(r.path.as_path()))),
+    );
+    for (format, path) in targets {
+        if let Err(e) = write_report(format, path, &report) {
+            say(format_args!("error: {e:#}"));
+        }
+    }
+    Exit::BadInput
 }
 
 /// Lists the problems on standard error: the first [`SHOWN_ERRORS`], how many more there are,

@@ -191,6 +191,40 @@ pub struct GenerateArgs {
     /// CSP regions to spread the network over: the N biggest markets (1 to 15).
     #[arg(long, value_name = "N", default_value_t = 15)]
     pub regions: usize,
+    /// Write into --out even when it already holds files (the four files are replaced).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Refuses an --out folder that already holds files, unless `force`: a typo in --out must not
+/// overwrite a real export.
+fn check_out(dir: &Path, force: bool) -> Result<(), GenerateError> {
+    if force {
+        return Ok(());
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(()); // missing (created later) or not a folder (reported when writing)
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    if names.is_empty() {
+        return Ok(());
+    }
+    names.sort();
+    let more = names.len().saturating_sub(4);
+    names.truncate(4);
+    let list = names.join(", ")
+        + &if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+    Err(GenerateError::Invalid(format!(
+        "{} already holds files ({list}): give a new or empty folder, or --force to overwrite",
+        dir.display()
+    )))
 }
 
 /// Parsed `--plant`.
@@ -241,7 +275,9 @@ impl GenerateArgs {
 /// Runs `generate`.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<Exit> {
     let started = Instant::now();
-    let result = args.config().and_then(|cfg| generate(&cfg, &args.out));
+    let result = check_out(&args.out, args.force)
+        .and_then(|()| args.config())
+        .and_then(|cfg| generate(&cfg, &args.out));
     match result {
         Ok(g) => {
             crate::app::say(format_args!(
