@@ -17,7 +17,7 @@ use crate::load::{builtin_regions, load_regions, InputError, InputPaths};
 use crate::model::{CoverageStatus, Date, InputFile, Model};
 use crate::report::{
     plural, Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, JsonEmitter,
-    JunitEmitter, Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
+    JsonlEmitter, JunitEmitter, Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
 };
 use crate::rules::{
     self, rejected_row_rule, sort_findings, stale_allow_rule, Finding, RowRef, RuleId, Severity,
@@ -516,6 +516,7 @@ fn emitter(format: Format) -> &'static dyn Emitter {
         Format::Github => &GithubEmitter,
         Format::Markdown => &MarkdownEmitter,
         Format::Csv => &CsvEmitter,
+        Format::Jsonl => &JsonlEmitter,
     }
 }
 

@@ -115,6 +115,8 @@ pub enum Format {
     Markdown,
     /// Findings as CSV rows, for a spreadsheet.
     Csv,
+    /// JSON Lines: one finding per line with every field, for ticketing systems.
+    Jsonl,
 }
 
 /// A `--report FORMAT=PATH` request.

@@ -3,6 +3,7 @@
 mod csv;
 mod github;
 mod json;
+mod jsonl;
 mod junit;
 mod markdown;
 mod sarif;
@@ -14,6 +15,7 @@ use std::io::{self, Write};
 pub use self::csv::CsvEmitter;
 pub use github::GithubEmitter;
 pub use json::{JsonEmitter, JSON_VERSION};
+pub use jsonl::JsonlEmitter;
 pub use junit::JunitEmitter;
 pub use markdown::MarkdownEmitter;
 pub use sarif::SarifEmitter;
@@ -360,4 +362,123 @@ pub fn slashes(path: &str) -> String {
 pub trait Emitter {
     /// Writes the report.
     fn emit(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CoverageStatus, Model};
+
+    /// A network whose files ignored and lacked columns, with coverage set as the audit command
+    /// sets it: every report must show both.
+    fn emitted(emitter: &dyn Emitter) -> String {
+        let model = Model {
+            columns: vec![ColumnNotes {
+                file: Some(InputFile::Relationships),
+                path: "ex/pc_rel.csv".to_string(),
+                ignored: vec!["reseller_mpn_id".to_string()],
+                absent: vec!["reseller_id"],
+                mapped: Vec::new(),
+            }],
+            ..Model::default()
+        };
+        let net = Network::build(model);
+        let ci = CiInfo {
+            coverage: vec![
+                RuleCoverage {
+                    code: "CSP002",
+                    status: CoverageStatus::Partial,
+                    reason: "relationships.csv has no reseller_id column".to_string(),
+                },
+                RuleCoverage {
+                    code: "CSP010",
+                    status: CoverageStatus::NotChecked,
+                    reason: "relationships.csv has no reseller_id column".to_string(),
+                },
+            ],
+            skipped: vec![(
+                crate::rules::RuleId::find("CSP010").expect("rule"),
+                "not checked: relationships.csv has no reseller_id column".to_string(),
+            )],
+            ..CiInfo::default()
+        };
+        let rules = [crate::rules::RuleId::find("CSP002").expect("rule")];
+        let report = Report {
+            net: &net,
+            findings: &[],
+            errors: &[],
+            rules: &rules,
+            ci: &ci,
+        };
+        let mut out = Vec::new();
+        emitter.emit(&report, &mut out).expect("emit");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    const COLUMNS: &str =
+        "ex/pc_rel.csv: ignored columns reseller_mpn_id; optional columns absent: reseller_id";
+
+    #[test]
+    fn every_report_lists_columns_and_coverage() {
+        let text = emitted(&TextEmitter);
+        assert!(text.contains(&format!("  columns: {COLUMNS}\n")), "{text}");
+        assert!(
+            text.contains("  CSP002 partly checked: relationships.csv has no reseller_id column\n")
+        );
+        assert!(
+            text.contains("  CSP010 not checked: relationships.csv has no reseller_id column\n")
+        );
+
+        let json: serde_json::Value = serde_json::from_str(&emitted(&JsonEmitter)).expect("json");
+        let summary = &json["summary"];
+        assert_eq!(
+            summary["columns"],
+            serde_json::json!([{"file": "ex/pc_rel.csv", "ignored": ["reseller_mpn_id"],
+                "absent": ["reseller_id"]}])
+        );
+        assert_eq!(summary["coverage"][1]["status"], "not_checked");
+        assert_eq!(summary["by_rule"], serde_json::json!({"CSP002": 0}));
+        assert_eq!(summary["skipped"][0]["rule"], "CSP010");
+
+        let sarif: serde_json::Value =
+            serde_json::from_str(&emitted(&SarifEmitter)).expect("sarif");
+        let notes: Vec<&str> = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .expect("notifications")
+            .iter()
+            .filter_map(|n| n["message"]["text"].as_str())
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                "CSP010 not checked: relationships.csv has no reseller_id column",
+                "CSP002 partly checked: relationships.csv has no reseller_id column",
+                &format!("columns of {COLUMNS}"),
+            ]
+        );
+
+        let md = emitted(&MarkdownEmitter);
+        assert!(
+            md.contains(&format!("- columns of {}\n", markdown::escape(COLUMNS))),
+            "{md}"
+        );
+        assert!(md.contains("- CSP002 partly checked: relationships.csv has no reseller\\_id"));
+        assert!(md.contains("- CSP010 not checked: relationships.csv has no reseller\\_id"));
+
+        let junit = emitted(&JunitEmitter);
+        assert!(
+            junit.contains(&format!(
+            "<property name=\"columns ex/pc_rel.csv\" value=\"ignored columns reseller_mpn_id; \
+             optional columns absent: reseller_id\"/>"
+        )),
+            "{junit}"
+        );
+        assert!(junit.contains(
+            "<property name=\"coverage CSP002\" value=\"partial: relationships.csv has no \
+             reseller_id column\"/>"
+        ));
+        assert!(junit.contains(
+            "<skipped message=\"not checked: relationships.csv has no reseller_id column\"/>"
+        ));
+    }
 }
