@@ -276,6 +276,7 @@ fn argument_errors_leave_no_stale_reports() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("o.json");
     let sarif = tmp.path().join("x.sarif");
+    let misspelt = format!("sarf={}", s(&sarif));
     let cases: [(Vec<&str>, &str); 3] = [
         (
             vec![
@@ -299,7 +300,7 @@ fn argument_errors_leave_no_stale_reports() {
                 "--format",
                 "json",
                 "--report",
-                "sarf=x",
+                &misspelt,
             ],
             "unknown format 'sarf'",
         ),
@@ -520,11 +521,11 @@ fn text_names_files_as_given_and_lists_allowed_findings() {
         r.stdout
     );
     assert!(
-        r.stdout.contains(&format!(
+        r.stdout.contains(
             "Allowed: excused by the allow-list, not failing (1 finding)\n  CSP001 \
              seller-role\n  error indirect reseller 'R-CONTOSO-US' is the seller to tenant \
              't-bellows-us'"
-        )),
+        ),
         "{}",
         r.stdout
     );

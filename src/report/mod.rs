@@ -467,10 +467,10 @@ mod tests {
 
         let junit = emitted(&JunitEmitter);
         assert!(
-            junit.contains(&format!(
+            junit.contains(
             "<property name=\"columns ex/pc_rel.csv\" value=\"ignored columns reseller_mpn_id; \
              optional columns absent: reseller_id\"/>"
-        )),
+        ),
             "{junit}"
         );
         assert!(junit.contains(
