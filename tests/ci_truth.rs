@@ -187,8 +187,8 @@ fn a_run_that_audited_nothing_does_not_look_clean() {
     assert_eq!(r.code, 2);
     assert!(
         r.stdout.starts_with(
-            "## csp-audit: nothing audited\n\nNo rule ran: the input has 1 problem (listed \
-             below), so nothing was audited and no finding is known.\n"
+            "## csp-audit: nothing audited\n\nNo rule ran, so nothing was audited and no \
+             finding is known: 1 problem in the input (listed below).\n"
         ),
         "{}",
         r.stdout

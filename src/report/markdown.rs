@@ -58,11 +58,21 @@ impl Emitter for MarkdownEmitter {
         };
         let new = if s.baseline.is_some() { "new " } else { "" };
         if !report.audited() {
+            // Why, in the words the skipped rules carry ("not run: WHY, nothing was audited").
+            let why = report
+                .skipped()
+                .first()
+                .and_then(|(_, r)| r.strip_prefix("not run: "))
+                .and_then(|r| r.strip_suffix(", nothing was audited"))
+                .map_or_else(
+                    || plural(crate::load::problem_count(report.errors), "problem"),
+                    str::to_string,
+                );
             writeln!(
                 out,
-                "## csp-audit: {status}\n\nNo rule ran: the input has {} (listed below), so \
-                 nothing was audited and no finding is known.\n",
-                plural(crate::load::problem_count(report.errors), "problem")
+                "## csp-audit: {status}\n\nNo rule ran, so nothing was audited and no finding \
+                 is known: {} (listed below).\n",
+                escape(&why)
             )?;
         } else {
             writeln!(
