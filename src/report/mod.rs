@@ -465,6 +465,13 @@ mod tests {
         assert!(md.contains("- CSP002 partly checked: relationships.csv has no reseller\\_id"));
         assert!(md.contains("- CSP010 not checked: relationships.csv has no reseller\\_id"));
 
+        let github = emitted(&GithubEmitter);
+        assert!(github.contains(&format!("::notice title=csp-audit::columns of {COLUMNS}\n")));
+        assert!(github.contains(
+            "::notice title=csp-audit::CSP010 not checked: relationships.csv has no reseller_id \
+             column\n"
+        ));
+
         let junit = emitted(&JunitEmitter);
         assert!(
             junit.contains(
