@@ -1,25 +1,25 @@
 //! The binary's logic: run a parsed command line, return the exit code.
 
-use std::fs::File;
+use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anstream::{AutoStream, ColorChoice};
 use anyhow::Context;
 
 use crate::audit::{load_network, network_rules};
 use crate::baseline::{fingerprints, stale_entry_fingerprint, Baseline};
-use crate::cli::{AuditArgs, Cli, Command, Format};
+use crate::cli::{AuditArgs, Cli, Command, Format, ReportSpec};
 use crate::cmd;
 use crate::config::{self, Config, ConfigError, FailOn, LevelFlags, Levels, CONFIG_FILE};
 use crate::exit::Exit;
 use crate::graph::Network;
 use crate::load::{builtin_regions, load_regions, InputError, InputPaths};
 use crate::messages::{is_broken_pipe, say};
-use crate::model::{Date, InputFile, Model};
+use crate::model::{CoverageStatus, Date, InputFile, Model};
 use crate::report::{
     plural, Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, JsonEmitter,
-    JunitEmitter, Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
+    JsonlEmitter, JunitEmitter, Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
 };
 use crate::rules::{
     self, rejected_row_rule, sort_findings, stale_allow_rule, Finding, RowRef, RuleId, Severity,
@@ -151,7 +151,10 @@ fn triage(
         // Identical entries are told apart by their occurrence, as findings are.
         let mut seen: std::collections::HashMap<(&str, &[String]), usize> = Default::default();
         for (entry, matched) in config.allow.iter().zip(matched) {
-            if let Some(message) = config::stale_message(entry, matched, today) {
+            if let Some(mut message) = config::stale_message(entry, matched, today) {
+                if !matched {
+                    message += &case_hint(net, &entry.entities);
+                }
                 let code = entry.rule.info().code;
                 let n = seen.entry((code, &entry.entities)).or_default();
                 *n += 1;
@@ -170,7 +173,74 @@ fn triage(
     out
 }
 
+/// For an allow entry that matches nothing: a hint when one of its ids differs from a partner
+/// id only by case (partner ids compare exactly; tenant ids ignore case).
+fn case_hint(net: &Network, entities: &[String]) -> String {
+    for want in entities {
+        if let Some(p) = net
+            .model
+            .partners
+            .iter()
+            .find(|p| p.id.eq_ignore_ascii_case(want) && &*p.id != want.as_str())
+        {
+            return format!(
+                " (did you mean partner '{}'? partner ids are compared exactly, case included)",
+                p.id
+            );
+        }
+    }
+    String::new()
+}
+
+/// A path's identity for comparing outputs: the file it resolves to when it (or its folder)
+/// exists, so `a.sarif`, `./a.sarif` and `out/../a.sarif` are one file.
+fn file_identity(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(parent), path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => path.components().collect(),
+    }
+}
+
+/// Every file the run writes must be its own: two reports on one path would lose one.
+fn distinct_outputs(args: &AuditArgs) -> Result<(), String> {
+    let mut seen: Vec<(PathBuf, String)> = Vec::new();
+    let named = args
+        .output
+        .iter()
+        .map(|p| (p, "--output".to_string()))
+        .chain(args.reports.iter().map(|r| {
+            let format = format!("{:?}", r.format).to_lowercase();
+            (&r.path, format!("--report {format}="))
+        }))
+        .chain(
+            args.write_baseline
+                .iter()
+                .map(|p| (p, "--write-baseline".to_string())),
+        );
+    for (path, flag) in named {
+        let id = file_identity(path);
+        if let Some((_, first)) = seen.iter().find(|(p, _)| *p == id) {
+            return Err(format!(
+                "{first} and {flag} name the same file '{}': give each output its own path",
+                path.display()
+            ));
+        }
+        seen.push((id, flag));
+    }
+    Ok(())
+}
+
 fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
+    if let Err(e) = distinct_outputs(args) {
+        return stop_early(args, Stopped::Usage, usage_error(e));
+    }
     let paths = match input_paths(args) {
         Ok(p) => p,
         Err(e) => return stop_early(args, Stopped::Usage, usage_error(e.to_string())),
@@ -198,31 +268,56 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
             Ok(table) => table,
             Err(errors) => {
                 let net = Network::build(Model::default());
-                return stop(args, &net, &errors, &[], &CiInfo::default(), Stopped::Input);
+                return stop(
+                    args,
+                    &net,
+                    &errors,
+                    &[],
+                    &not_run(Stopped::Input),
+                    Stopped::Input,
+                );
             }
         },
     };
     let loaded = load_network(&paths, regions);
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
+    let coverage = rules::coverage(&loaded.net.model);
+    let not_checked = |r: RuleId| {
+        coverage
+            .iter()
+            .find(|c| c.code == r.info().code && c.status == CoverageStatus::NotChecked)
+    };
     let mut ci = CiInfo {
         paths: Some(paths),
         config_file: config.file.clone(),
+        fail_at: match fail_on {
+            _ if args.exit_zero || args.write_baseline.is_some() => None,
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Never => None,
+        },
+        skipped: switched_off(args, &config, &levels),
         ..CiInfo::default()
     };
-    let mut rules: Vec<RuleId> = network_rules()
-        .into_iter()
-        .filter(|r| levels.enabled(*r))
-        .collect();
-    if !loaded.errors.is_empty() && !args.keep_going {
-        return stop(
-            args,
-            &loaded.net,
-            &loaded.errors,
-            &rules,
-            &ci,
-            Stopped::Input,
-        );
+    let mut rules: Vec<RuleId> = Vec::new();
+    for r in network_rules().into_iter().filter(|r| levels.enabled(*r)) {
+        match not_checked(r) {
+            Some(c) => ci.skipped.push((r, format!("not checked: {}", c.reason))),
+            None => rules.push(r),
+        }
     }
-    let mut findings = rules::run(&loaded.net, &config.params, |r| levels.enabled(r));
+    ci.coverage = coverage.clone();
+    if !loaded.errors.is_empty() && !args.keep_going {
+        let why = format!(
+            "not run: {} in the input, nothing was audited",
+            plural(crate::load::problem_count(&loaded.errors), "problem")
+        );
+        ci.skipped.extend(rules.iter().map(|r| (*r, why.clone())));
+        ci.skipped.sort_by_key(|(r, _)| *r);
+        return stop(args, &loaded.net, &loaded.errors, &[], &ci, Stopped::Input);
+    }
+    ci.skipped.sort_by_key(|(r, _)| *r);
+    let mut findings = rules::run(&loaded.net, &config.params, |r| rules.contains(&r));
     if args.keep_going && levels.enabled(rejected_row_rule()) {
         rules.push(rejected_row_rule());
         findings.extend(loaded.errors.iter().map(rejected_row_finding));
@@ -235,9 +330,12 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
     ci.allowed = triaged.allowed;
 
     if let Some(path) = &args.write_baseline {
+        // Rejected rows and stale allow entries are never accepted as they are: recording them
+        // would silence them for good.
         let (fs, fps): (Vec<&Finding>, Vec<&str>) = triaged
             .reported
             .iter()
+            .filter(|(f, _)| f.rule != rejected_row_rule() && f.rule != stale_allow_rule())
             .map(|(f, m)| (f, m.fingerprint.as_str()))
             .unzip();
         Baseline::of(&loaded.net, &fs, &fps)
@@ -262,22 +360,24 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
             // A recorded finding of a rule that did not run this time is not known to be fixed.
             let ran: std::collections::BTreeSet<&str> =
                 rules.iter().map(|r| r.info().code).collect();
-            let fixed = b
+            let fixed: Vec<String> = b
                 .findings
                 .iter()
                 .filter(|e| ran.contains(e.rule.as_str()))
                 .map(|e| e.fingerprint.as_str())
                 .collect::<std::collections::BTreeSet<_>>()
                 .difference(&current)
-                .count();
+                .map(|fp| fp.to_string())
+                .collect();
             let (old, new): (Vec<_>, Vec<_>) = triaged
                 .reported
                 .into_iter()
                 .partition(|(_, m)| known.contains(m.fingerprint.as_str()));
             ci.baseline = Some(BaselineCounts {
                 baselined: old.len(),
-                fixed,
+                fixed: fixed.len(),
             });
+            ci.fixed = fixed;
             new.into_iter().unzip()
         }
     };
@@ -291,7 +391,6 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
     };
     write_report(args.format, args.output.as_deref(), &report)?;
     write_extra_reports(args, &report)?;
-    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
     Ok(if !loaded.errors.is_empty() {
         Exit::BadInput
     } else if args.exit_zero || args.write_baseline.is_some() || !fails(&findings, fail_on) {
@@ -299,6 +398,22 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Findings
     })
+}
+
+/// The rules switched off, with who switched them off.
+fn switched_off(args: &AuditArgs, config: &Config, levels: &Levels) -> Vec<(RuleId, String)> {
+    RuleId::all()
+        .filter(|r| !levels.enabled(*r))
+        .map(|r| {
+            let by_flag = args.allow.iter().any(|name| RuleId::find(name) == Some(r));
+            let why = match (&config.file, by_flag) {
+                (_, true) => "switched off by --allow".to_string(),
+                (Some(file), false) => format!("switched off in {file}"),
+                (None, false) => "switched off".to_string(),
+            };
+            (r, why)
+        })
+        .collect()
 }
 
 /// A rejected input row as a finding, so that `--keep-going` leaves nothing silent.
@@ -325,6 +440,7 @@ fn emitter(format: Format) -> &'static dyn Emitter {
         Format::Github => &GithubEmitter,
         Format::Markdown => &MarkdownEmitter,
         Format::Csv => &CsvEmitter,
+        Format::Jsonl => &JsonlEmitter,
     }
 }
 
@@ -333,12 +449,21 @@ fn write_report(format: Format, path: Option<&Path>, report: &Report<'_>) -> any
     let emitter = emitter(format);
     match path {
         Some(path) => {
-            let file = File::create(path)
-                .with_context(|| format!("cannot write report to {}", path.display()))?;
-            let mut out = BufWriter::new(AutoStream::new(file, colour(format, ColorChoice::Never)));
-            emitter.emit(report, &mut out)?;
-            out.flush()
-                .with_context(|| format!("cannot write report to {}", path.display()))?;
+            // Written to a temporary file and renamed into place: a failed or killed run
+            // leaves the previous report whole.
+            crate::output::write_file(path, |file| {
+                if format == Format::Text {
+                    // No colour in a file.
+                    let mut out = Plain {
+                        out: file,
+                        state: Default::default(),
+                    };
+                    emitter.emit(report, &mut out)
+                } else {
+                    emitter.emit(report, file)
+                }
+            })
+            .with_context(|| format!("cannot write report to {}", path.display()))?;
         }
         None => {
             let choice = colour(format, AutoStream::choice(&io::stdout()));
@@ -352,6 +477,25 @@ fn write_report(format: Format, path: Option<&Path>, report: &Report<'_>) -> any
         }
     }
     Ok(())
+}
+
+/// A writer that drops ANSI styles (the text report in a file).
+struct Plain<'a> {
+    out: &'a mut dyn Write,
+    state: anstream::adapter::StripBytes,
+}
+
+impl Write for Plain<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        for printable in self.state.strip_next(buf) {
+            self.out.write_all(printable)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Only the text report has colour: the other formats pass through untouched, which spares
@@ -393,7 +537,24 @@ fn usage_error(message: String) -> InputError {
 /// [`stop`] before any input was read.
 fn stop_early(args: &AuditArgs, stopped: Stopped, error: InputError) -> anyhow::Result<Exit> {
     let net = Network::build(Model::default());
-    stop(args, &net, &[error], &[], &CiInfo::default(), stopped)
+    stop(args, &net, &[error], &[], &not_run(stopped), stopped)
+}
+
+/// A report's CI part when nothing ran: every rule is listed as not run, with why.
+fn not_run(stopped: Stopped) -> CiInfo {
+    let why = match stopped {
+        Stopped::Input => "not run: bad input, nothing was audited",
+        Stopped::Config => "not run: invalid configuration, nothing was audited",
+        Stopped::Baseline => "not run: invalid baseline, nothing was audited",
+        Stopped::Usage => "not run: bad usage, nothing was audited",
+    };
+    CiInfo {
+        skipped: network_rules()
+            .into_iter()
+            .map(|r| (r, why.to_string()))
+            .collect(),
+        ..CiInfo::default()
+    }
 }
 
 /// Ends a run that cannot audit, with exit code 2. The problems are listed on standard error
@@ -430,6 +591,132 @@ fn stop(
     }
     let extra = write_extra_reports(args, &report);
     written.and(extra).map(|()| Exit::BadInput)
+}
+
+/// The `--format`, `--output` and `--report` of a command line that clap rejected, recovered
+/// from the raw arguments, so that a bad flag still leaves no stale report behind.
+#[derive(Debug, PartialEq, Eq)]
+struct Outputs {
+    format: Format,
+    output: Option<PathBuf>,
+    reports: Vec<ReportSpec>,
+}
+
+/// A format name as given, or the closest one (`sarf` → SARIF); `None` when nothing is close.
+fn format_named(name: &str) -> Option<Format> {
+    use clap::ValueEnum;
+    if let Ok(f) = Format::from_str(name, true) {
+        return Some(f);
+    }
+    Format::value_variants()
+        .iter()
+        .filter_map(|v| Some((*v, v.to_possible_value()?.get_name().to_string())))
+        .map(|(v, n)| (strsim::jaro_winkler(&n, &name.to_lowercase()), v))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, v)| v)
+}
+
+/// Reads the output flags of `csp-audit audit ...` from the raw arguments (`None` for another
+/// subcommand).
+fn recover_outputs(raw: &[OsString]) -> Option<Outputs> {
+    let args: Vec<String> = raw
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if args.first().map(String::as_str) != Some("audit") {
+        return None;
+    }
+    let mut out = Outputs {
+        format: Format::Text,
+        output: None,
+        reports: Vec::new(),
+    };
+    let mut it = args.iter().skip(1);
+    while let Some(arg) = it.next() {
+        if arg == "--" {
+            break;
+        }
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ if arg.starts_with("-o") && arg.len() > 2 && !arg.starts_with("--") => {
+                ("-o", Some(arg[2..].to_string()))
+            }
+            _ => (arg.as_str(), None),
+        };
+        if !matches!(flag, "--format" | "--output" | "-o" | "--report") {
+            continue;
+        }
+        let Some(value) = inline.or_else(|| it.next().cloned()) else {
+            break;
+        };
+        match flag {
+            // An unknown --format still names a report: the closest format, else JSON.
+            "--format" => out.format = format_named(&value).unwrap_or(Format::Json),
+            "--output" | "-o" => out.output = Some(PathBuf::from(value)),
+            _ => {
+                if let Some((f, path)) = value.split_once('=') {
+                    if let (Some(format), false) = (format_named(f), path.is_empty()) {
+                        out.reports.push(ReportSpec {
+                            format,
+                            path: PathBuf::from(path),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A clap error as one line for a report: its first paragraph, without `error: `.
+pub fn clap_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first = text.split("\n\n").next().unwrap_or_default();
+    let line = first
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    line.strip_prefix("error: ").unwrap_or(&line).to_string()
+}
+
+/// Ends a run whose command line clap rejected (clap has printed its message): the machine
+/// report carrying the problem (file `command line`) goes to standard output and to every
+/// `--output`/`--report` path that the raw arguments name, so none is left from an earlier run.
+pub fn usage_failure(raw: &[OsString], message: &str) -> Exit {
+    let Some(outputs) = recover_outputs(raw) else {
+        return Exit::BadInput;
+    };
+    let net = Network::build(Model::default());
+    let errors = [usage_error(message.to_string())];
+    let ci = not_run(Stopped::Usage);
+    let report = Report {
+        net: &net,
+        findings: &[],
+        errors: &errors,
+        rules: &[],
+        ci: &ci,
+    };
+    let human = matches!(outputs.format, Format::Text | Format::Csv);
+    let mut targets: Vec<(Format, Option<&Path>)> = Vec::new();
+    if !human || outputs.output.is_some() {
+        targets.push((outputs.format, outputs.output.as_deref()));
+    }
+    targets.extend(
+        outputs
+            .reports
+            .iter()
+            .map(|r| (r.format, Some(r.path.as_path()))),
+    );
+    for (format, path) in targets {
+        if let Err(e) = write_report(format, path, &report) {
+            say(format_args!("error: {e:#}"));
+        }
+    }
+    Exit::BadInput
 }
 
 /// Lists the problems on standard error: the first [`SHOWN_ERRORS`], how many more there are,

@@ -5,7 +5,7 @@
 //! A fingerprint names a finding by what it is about, never by where it happens to be written:
 //! SHA-256 (first 128 bits, hex) of
 //!
-//! - a scheme tag (`csp-audit/1`), so a future change of scheme cannot collide with this one;
+//! - a scheme tag (`csp-audit/2`), so a future change of scheme cannot collide with this one;
 //! - the rule code;
 //! - each entity as `kind:id`, in the rule's documented order (tenant ids lower-cased: they
 //!   compare case-insensitively), then ids of entities outside the network as written;
@@ -13,12 +13,19 @@
 //!   duplicated `admin` pair and a duplicated `customer` pair between the same ends differ) —
 //!   except for the per-partner rules CSP009 and CSP010, whose rows are every transaction of the
 //!   partner and grow with unrelated new rows; for CSP100 the message without its position;
+//! - the `relationship_id` of each `relationships.csv` row that shows the finding, when the row
+//!   has one (the source system's identity of the deal: a new deal between the same parties is a
+//!   new finding, not the fixed one's), except for CSP009 and CSP010 (as above) and CSP006, whose
+//!   identity is the duplicated pair and whose group may grow;
 //! - an occurrence number among findings with the same key (two identical rows give two findings).
 //!
 //! Line numbers, row order, quoting, column order, whitespace and message text (which holds
 //! dates and names that may be corrected) take no part, so re-exporting or reordering the CSV, or
 //! editing unrelated rows, leaves every fingerprint as it was. Renaming an id is a new finding.
 //! SARIF `partialFingerprints` carry the same value.
+//!
+//! Scheme 1 (baseline version 1) had no relationship ids; a version-1 baseline is refused with a
+//! message that says to record it again.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -36,10 +43,10 @@ use crate::model::{InputFile, RelKind};
 use crate::rules::{rejected_row_rule, stale_allow_rule, Entity, Finding};
 
 /// Version of the baseline file format.
-pub const BASELINE_VERSION: u32 = 1;
+pub const BASELINE_VERSION: u32 = 2;
 
 /// The fingerprint scheme's tag, hashed into every fingerprint.
-const SCHEME: &str = "csp-audit/1";
+pub const SCHEME: &str = "csp-audit/2";
 
 /// SHA-256 of the parts (each length-prefixed, so no separator can be forged), 128 bits in hex.
 pub fn hash_parts<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
@@ -97,8 +104,25 @@ pub fn finding_key(net: &Network, f: &Finding) -> Vec<String> {
         for k in kinds {
             key.push(format!("row:{k}"));
         }
+        if info.code != "CSP006" {
+            let ids: BTreeSet<&str> = f
+                .rows
+                .iter()
+                .filter(|r| r.file == InputFile::Relationships)
+                .filter_map(|r| relationship_id(net, r.line))
+                .collect();
+            for id in ids {
+                key.push(format!("id:{id}"));
+            }
+        }
     }
     key
+}
+
+fn relationship_id(net: &Network, line: u32) -> Option<&str> {
+    let rels = &net.model.relationships;
+    let i = rels.binary_search_by_key(&line, |r| r.line).ok()?;
+    net.model.relationship_id(i).filter(|id| !id.is_empty())
 }
 
 fn relationship_kind(net: &Network, line: u32) -> Option<RelKind> {
@@ -166,8 +190,19 @@ impl Baseline {
     /// Reads a baseline; errors are `FILE:LINE:COLUMN: message` or `FILE: message`.
     pub fn load(path: &Path) -> Result<Baseline, InputError> {
         let name: Arc<str> = path.display().to_string().into();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| InputError::whole_file(&name, format!("cannot read the baseline: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            let message = if e.kind() == std::io::ErrorKind::NotFound {
+                // The first CI run has no baseline yet: say how to make one.
+                format!(
+                    "baseline file not found: record one first with `csp-audit audit DIR \
+                     --write-baseline {}`",
+                    path.display()
+                )
+            } else {
+                format!("cannot read the baseline: {e}")
+            };
+            InputError::whole_file(&name, message)
+        })?;
         let b: Baseline = serde_json::from_str(&text).map_err(|e| {
             InputError::new(
                 &name,
@@ -180,9 +215,14 @@ impl Baseline {
             return Err(InputError::whole_file(
                 &name,
                 format!(
-                    "baseline version {} is not supported (expected {BASELINE_VERSION}): \
-                     write it again with --write-baseline",
-                    b.version
+                    "baseline version {} is not supported (expected {BASELINE_VERSION}): write it \
+                     again with --write-baseline{}",
+                    b.version,
+                    if b.version == 1 {
+                        " (version 2 fingerprints include relationship ids)"
+                    } else {
+                        ""
+                    }
                 ),
             ));
         }
@@ -193,7 +233,7 @@ impl Baseline {
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         text.push('\n');
-        std::fs::write(path, text)
+        crate::output::write_file(path, |w| w.write_all(text.as_bytes()))
     }
 
     /// The recorded fingerprints.
@@ -218,12 +258,13 @@ mod tests {
 
     #[test]
     fn a_stale_entry_fingerprint_keeps_the_recorded_scheme() {
-        // Baselines written before this function existed hold these exact parts.
+        // Version-2 baselines hold these exact parts (scheme, CSP101, the entry's rule, its
+        // entities, its occurrence).
         let entities = ["PROVIDER-1".to_string(), "tenant-9".to_string()];
         assert_eq!(
             stale_entry_fingerprint("CSP003", &entities, 2),
             hash_parts([
-                "csp-audit/1",
+                "csp-audit/2",
                 "CSP101",
                 "CSP003",
                 "PROVIDER-1",

@@ -131,6 +131,9 @@ pub struct GenerateArgs {
     /// CSP regions to spread the network over: the N biggest markets (1 to 15).
     #[arg(long, value_name = "N", default_value_t = 15)]
     pub regions: usize,
+    /// Write into --out even when it already holds files (the four files are replaced).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Parsed `--plant`.
@@ -199,6 +202,8 @@ pub enum Format {
     Markdown,
     /// Findings as CSV rows, for a spreadsheet.
     Csv,
+    /// JSON Lines: one finding per line with every field, for ticketing systems.
+    Jsonl,
 }
 
 /// A `--report FORMAT=PATH` request.

@@ -16,5 +16,6 @@ pub mod graph;
 pub mod load;
 pub mod messages;
 pub mod model;
+pub mod output;
 pub mod report;
 pub mod rules;

@@ -16,14 +16,14 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() {
-                Exit::BadInput
-            } else {
-                Exit::Clean
-            };
             // Help and version go to stdout; a closed pipe there is not an error.
             let _ = e.print();
-            return code.into();
+            if !e.use_stderr() {
+                return Exit::Clean.into();
+            }
+            // A bad flag: the machine reports carry the problem too, so none is left stale.
+            let raw: Vec<_> = std::env::args_os().collect();
+            return csp_audit::app::usage_failure(&raw, &csp_audit::app::clap_message(&e)).into();
         }
     };
     match run(cli) {

@@ -1,7 +1,6 @@
 //! Byte-level CSV output: ids, dates and rows formatted straight into a reused line buffer and
 //! a large buffered writer, so that millions of rows are written without a `String` per field.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -9,6 +8,7 @@ use chrono::Datelike;
 
 use super::GenerateError;
 use crate::model::Date;
+use crate::output::OutFile;
 
 /// Days since [`EPOCH`]: the generator's compact date.
 pub type Day = u16;
@@ -154,10 +154,11 @@ pub fn id_string(f: impl FnOnce(&mut Vec<u8>)) -> String {
     String::from_utf8(buf).unwrap_or_default()
 }
 
-/// A CSV file being written: buffered, with the line the next row lands on.
+/// A CSV file being written: buffered, with the line the next row lands on. It is a temporary
+/// file until [`CsvOut::finish`] renames it into place (see [`crate::output`]).
 pub struct CsvOut {
     path: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<OutFile>,
     /// The line buffer rows are formatted into.
     pub buf: Vec<u8>,
     /// Physical line of the next row (the header is line 1).
@@ -167,7 +168,7 @@ pub struct CsvOut {
 impl CsvOut {
     /// Creates the file and writes its header.
     pub fn create(path: &Path, header: &str) -> Result<CsvOut, GenerateError> {
-        let file = File::create(path).map_err(|e| GenerateError::io(path, e))?;
+        let file = OutFile::create(path).map_err(|e| GenerateError::io(path, e))?;
         let mut out = CsvOut {
             path: path.to_path_buf(),
             out: BufWriter::with_capacity(1 << 20, file),
@@ -197,17 +198,20 @@ impl CsvOut {
         self.next_line - 2
     }
 
-    /// Flushes the file.
-    pub fn finish(mut self) -> Result<(), GenerateError> {
+    /// Flushes the file and renames it into place.
+    pub fn finish(self) -> Result<(), GenerateError> {
+        let path = self.path;
         self.out
-            .flush()
-            .map_err(|e| GenerateError::io(&self.path, e))
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(OutFile::commit)
+            .map_err(|e| GenerateError::io(&path, e))
     }
 }
 
-/// Writes `bytes` to `path` in one go.
+/// Writes `bytes` to `path` in one go (atomically, as every output).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), GenerateError> {
-    std::fs::write(path, bytes).map_err(|e| GenerateError::io(path, e))
+    crate::output::write_file(path, |w| w.write_all(bytes)).map_err(|e| GenerateError::io(path, e))
 }
 
 impl GenerateError {

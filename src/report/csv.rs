@@ -1,5 +1,8 @@
-//! Findings as CSV rows for a spreadsheet: reported findings, then allowed ones (status
-//! `allowed`, with the entry's reason). Input problems are not rows; they go to standard error.
+//! Findings as CSV rows for a spreadsheet, one record per finding: reported findings, then
+//! allowed ones (status `allowed`, with the entry's reason). `file`, `line` and
+//! `relationship_id` are where the finding is (its first row, or a stale entry's line); `rows`,
+//! `relationship_ids` (one per row, empty where none) and `entity_names` (one per entity) then
+//! give every row and every entity's name, `;` separated. Input problems are not rows; they go to standard error.
 
 use std::io::{self, Write};
 
@@ -9,7 +12,7 @@ use crate::rules::Finding;
 /// Emits CSV.
 pub struct CsvEmitter;
 
-const HEADER: [&str; 11] = [
+const HEADER: [&str; 14] = [
     "rule",
     "name",
     "severity",
@@ -21,6 +24,9 @@ const HEADER: [&str; 11] = [
     "message",
     "fingerprint",
     "allow_reason",
+    "rows",
+    "relationship_ids",
+    "entity_names",
 ];
 
 fn row(
@@ -38,6 +44,26 @@ fn row(
         .filter(|_| mark.and_then(|m| m.config_line).is_none())
         .and_then(|r| report.relationship_id(r.file, r.line))
         .unwrap_or("");
+    let rows: Vec<String> = f
+        .rows
+        .iter()
+        .map(|r| {
+            let at = report.row_location(r.file, r.line);
+            format!("{}:{}", at.path, at.line)
+        })
+        .collect();
+    let rel_ids: Vec<&str> = f
+        .rows
+        .iter()
+        .map(|r| report.relationship_id(r.file, r.line).unwrap_or(""))
+        .collect();
+    // One name per entity, in the order of `entities` (empty where an entity has none).
+    let names: Vec<&str> = f
+        .entities
+        .iter()
+        .map(|e| e.name(report.net).unwrap_or(""))
+        .chain(f.raw_entities.iter().map(|_| ""))
+        .collect();
     vec![
         info.code.to_string(),
         info.name.to_string(),
@@ -50,6 +76,9 @@ fn row(
         f.message.clone(),
         mark.map(|m| m.fingerprint.clone()).unwrap_or_default(),
         reason.to_string(),
+        rows.join(";"),
+        rel_ids.join(";"),
+        names.join(";"),
     ]
 }
 

@@ -59,6 +59,30 @@ impl Emitter for GithubEmitter {
                 escape_data(&f.message)
             )?;
         }
+        // What the audit could not see, as notices (not annotations: they have no row).
+        let mut notes: Vec<String> = Vec::new();
+        if report.audited() {
+            notes.extend(
+                report
+                    .skipped()
+                    .iter()
+                    .map(|(r, why)| format!("{} {why}", r.info().code)),
+            );
+        }
+        for c in report.coverage() {
+            if c.status == crate::model::CoverageStatus::Partial {
+                notes.push(format!("{} partly checked: {}", c.code, c.reason));
+            }
+        }
+        notes.extend(
+            report
+                .column_lines()
+                .iter()
+                .map(|l| format!("columns of {l}")),
+        );
+        for note in notes {
+            writeln!(out, "::notice title=csp-audit::{}", escape_data(&note))?;
+        }
         let s = report.summary();
         let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
         let mut line = format!(

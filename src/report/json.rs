@@ -16,12 +16,33 @@ pub struct JsonEmitter;
 #[derive(Serialize)]
 struct Doc<'a> {
     version: u32,
+    /// The program that wrote the report.
+    tool: Tool,
     summary: Summary,
     findings: Vec<JsonFinding<'a>>,
     /// Findings excused by the allow-list, with the entry that excuses each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     allowed: Vec<JsonAllowed<'a>>,
     errors: &'a [InputError],
+    /// With a baseline: the fingerprints it records that are gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed: Option<&'a [String]>,
+}
+
+/// The program that wrote the report.
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+/// Where a finding about the configuration file (CSP101) is.
+#[derive(Serialize)]
+pub struct JsonConfigAt<'a> {
+    /// The configuration file as named.
+    pub file: &'a str,
+    /// The entry's line.
+    pub line: u32,
 }
 
 /// An allowed finding in the JSON format.
@@ -62,6 +83,9 @@ pub struct JsonFinding<'a> {
     /// The self-sale cycle, where the rule has one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub path: Vec<&'a str>,
+    /// For a stale allow entry (CSP101): the entry's place in the configuration file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<JsonConfigAt<'a>>,
     /// The stable fingerprint (baselines, SARIF), when computed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<&'a str>,
@@ -100,6 +124,7 @@ impl<'a> JsonFinding<'a> {
                 })
                 .collect(),
             path: f.path.iter().map(|e| e.id(net)).collect(),
+            config: None,
             fingerprint: None,
         }
     }
@@ -116,6 +141,11 @@ impl Emitter for JsonEmitter {
                 .enumerate()
                 .map(|(i, f)| JsonFinding {
                     fingerprint: report.mark(i).map(|m| m.fingerprint.as_str()),
+                    config: report
+                        .mark(i)
+                        .and_then(|m| m.config_line)
+                        .zip(report.ci.config_file.as_deref())
+                        .map(|(line, file)| JsonConfigAt { file, line }),
                     ..JsonFinding::new(report, f)
                 })
                 .collect(),
@@ -137,6 +167,11 @@ impl Emitter for JsonEmitter {
                 })
                 .collect(),
             errors: report.errors,
+            fixed: report.ci.baseline.as_ref().map(|_| &report.ci.fixed[..]),
+            tool: Tool {
+                name: "csp-audit",
+                version: report.ci.tool_version,
+            },
         };
         serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
         writeln!(out)

@@ -47,7 +47,9 @@ impl Emitter for MarkdownEmitter {
         let s = report.summary();
         let errors = s.by_severity.get("error").copied().unwrap_or(0);
         let warnings = s.by_severity.get("warning").copied().unwrap_or(0);
-        let status = if !report.errors.is_empty() {
+        let status = if !report.audited() {
+            "nothing audited"
+        } else if !report.errors.is_empty() {
             "input problems"
         } else if s.findings == 0 {
             "clean"
@@ -55,17 +57,49 @@ impl Emitter for MarkdownEmitter {
             "findings"
         };
         let new = if s.baseline.is_some() { "new " } else { "" };
-        writeln!(
-            out,
-            "## csp-audit: {status}\n\n**{}** ({}, {}) in {}, {}, {}.",
-            plural(s.findings, &format!("{new}finding")),
-            plural(errors, "error"),
-            plural(warnings, "warning"),
-            plural(s.partners, "partner"),
-            plural(s.tenants, "tenant"),
-            plural(s.relationships, "relationship")
-        )?;
+        if !report.audited() {
+            // Why, in the words the skipped rules carry ("not run: WHY, nothing was audited").
+            let why = report
+                .skipped()
+                .first()
+                .and_then(|(_, r)| r.strip_prefix("not run: "))
+                .and_then(|r| r.strip_suffix(", nothing was audited"))
+                .map_or_else(
+                    || plural(crate::load::problem_count(report.errors), "problem"),
+                    str::to_string,
+                );
+            writeln!(
+                out,
+                "## csp-audit: {status}\n\nNo rule ran, so nothing was audited and no finding \
+                 is known: {} (listed below).\n",
+                escape(&why)
+            )?;
+        } else {
+            writeln!(
+                out,
+                "## csp-audit: {status}\n\n**{}** ({}, {}) in {}, {}, {}.",
+                plural(s.findings, &format!("{new}finding")),
+                plural(errors, "error"),
+                plural(warnings, "warning"),
+                plural(s.partners, "partner"),
+                plural(s.tenants, "tenant"),
+                plural(s.relationships, "relationship")
+            )?;
+        }
         let mut notes = Vec::new();
+        if report.audited() {
+            for r in &s.skipped {
+                notes.push(format!("{} {}", r.rule, escape(&r.reason)));
+            }
+        }
+        for c in &s.coverage {
+            if c.status == "partial" {
+                notes.push(format!("{} partly checked: {}", c.rule, escape(&c.reason)));
+            }
+        }
+        for line in report.column_lines() {
+            notes.push(format!("columns of {}", escape(&line)));
+        }
         if s.allowed > 0 || report.ci.config_file.is_some() {
             let file = report
                 .ci

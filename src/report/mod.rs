@@ -3,6 +3,7 @@
 mod csv;
 mod github;
 mod json;
+mod jsonl;
 mod junit;
 mod markdown;
 mod sarif;
@@ -14,6 +15,7 @@ use std::io::{self, Write};
 pub use self::csv::CsvEmitter;
 pub use github::GithubEmitter;
 pub use json::{JsonEmitter, JSON_VERSION};
+pub use jsonl::JsonlEmitter;
 pub use junit::JunitEmitter;
 pub use markdown::MarkdownEmitter;
 pub use sarif::SarifEmitter;
@@ -40,7 +42,7 @@ pub struct Report<'a> {
 }
 
 /// What configuration and baselines add to a report.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct CiInfo {
     /// One mark per reported finding, in the same order (empty: none computed).
     pub marks: Vec<Mark>,
@@ -52,6 +54,19 @@ pub struct CiInfo {
     pub paths: Option<InputPaths>,
     /// The configuration file as named, when one was read.
     pub config_file: Option<String>,
+    /// Which findings fail the run: those at or above this severity; `None` when none does
+    /// (`--fail-on never`, `--exit-zero`, `--write-baseline`). JUnit fails exactly these cases.
+    pub fail_at: Option<Severity>,
+    /// The rules that could not be checked in full on this input, and why (computed once by
+    /// the audit command from [`crate::rules::coverage`]).
+    pub coverage: Vec<RuleCoverage>,
+    /// Rules that did not run, with why: switched off, not checkable on this input, or the
+    /// whole audit stopped (bad input). Reports list them; none looks passed.
+    pub skipped: Vec<(RuleId, String)>,
+    /// With a baseline: the fingerprints it records that are gone (fixed), sorted.
+    pub fixed: Vec<String>,
+    /// The csp-audit version that wrote the report.
+    pub tool_version: &'static str,
 }
 
 /// What the CI layer knows about one finding beyond the rule's data.
@@ -120,6 +135,47 @@ pub struct Summary {
     /// With a baseline: findings it records (not reported) and recorded findings now gone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineCounts>,
+    /// Rules that did not run, with why (absent from `by_rule`).
+    pub skipped: Vec<SkippedRule>,
+    /// Rules checked only in part, or not at all, because of the input's columns.
+    pub coverage: Vec<CoverageNote>,
+    /// Per input file: columns ignored, optional columns absent, columns read under another
+    /// name (only files with something to say).
+    pub columns: Vec<ColumnsNote>,
+}
+
+/// A rule that did not run.
+#[derive(Debug, serde::Serialize)]
+pub struct SkippedRule {
+    /// Rule code.
+    pub rule: &'static str,
+    /// Why it did not run.
+    pub reason: String,
+}
+
+/// A rule that could not be checked in full.
+#[derive(Debug, serde::Serialize)]
+pub struct CoverageNote {
+    /// Rule code.
+    pub rule: &'static str,
+    /// `partial` or `not_checked`.
+    pub status: &'static str,
+    /// Why.
+    pub reason: String,
+}
+
+/// How one input file's header matched the contract.
+#[derive(Debug, serde::Serialize)]
+pub struct ColumnsNote {
+    /// The file as named.
+    pub file: String,
+    /// Header names that are no column of the contract (their data was not read).
+    pub ignored: Vec<String>,
+    /// Optional columns the file does not have.
+    pub absent: Vec<&'static str>,
+    /// Contract column → header name it was read from.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub mapped: BTreeMap<&'static str, String>,
 }
 
 /// An empty [`CiInfo`], for reports without configuration or baseline.
@@ -129,7 +185,21 @@ pub static NO_CI: CiInfo = CiInfo {
     baseline: None,
     paths: None,
     config_file: None,
+    fail_at: Some(Severity::Error),
+    coverage: Vec::new(),
+    skipped: Vec::new(),
+    fixed: Vec::new(),
+    tool_version: TOOL_VERSION,
 };
+
+impl Default for CiInfo {
+    fn default() -> Self {
+        NO_CI.clone()
+    }
+}
+
+/// The version of csp-audit, as JSON reports carry it.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 impl Report<'_> {
     /// The summary counts.
@@ -158,13 +228,85 @@ impl Report<'_> {
                 .collect(),
             allowed: self.ci.allowed.len(),
             baseline: self.ci.baseline.clone(),
+            skipped: self
+                .ci
+                .skipped
+                .iter()
+                .map(|(r, why)| SkippedRule {
+                    rule: r.info().code,
+                    reason: why.clone(),
+                })
+                .collect(),
+            coverage: self
+                .ci
+                .coverage
+                .iter()
+                .map(|c| CoverageNote {
+                    rule: c.code,
+                    status: c.status.as_str(),
+                    reason: c.reason.clone(),
+                })
+                .collect(),
+            columns: self
+                .columns()
+                .iter()
+                .filter(|c| !c.ignored.is_empty() || !c.absent.is_empty() || !c.mapped.is_empty())
+                .map(|c| ColumnsNote {
+                    file: slashes(&c.path),
+                    ignored: c.ignored.clone(),
+                    absent: c.absent.clone(),
+                    mapped: c.mapped.iter().cloned().collect(),
+                })
+                .collect(),
         }
+    }
+
+    /// One line per input file with column notes, for people: `FILE: ignored columns a, b;
+    /// optional columns absent: c`.
+    pub fn column_lines(&self) -> Vec<String> {
+        self.summary()
+            .columns
+            .iter()
+            .map(|c| {
+                let mut parts = Vec::new();
+                if !c.ignored.is_empty() {
+                    parts.push(format!("ignored columns {}", c.ignored.join(", ")));
+                }
+                if !c.absent.is_empty() {
+                    parts.push(format!("optional columns absent: {}", c.absent.join(", ")));
+                }
+                if !c.mapped.is_empty() {
+                    let m: Vec<String> = c
+                        .mapped
+                        .iter()
+                        .map(|(k, v)| format!("{k} from '{v}'"))
+                        .collect();
+                    parts.push(format!("read {}", m.join(", ")));
+                }
+                format!("{}: {}", c.file, parts.join("; "))
+            })
+            .collect()
     }
 
     /// The rules that could not be checked in full on this input, and why (every report says
     /// so: a rule that was not checked never looks passed).
-    pub fn coverage(&self) -> Vec<RuleCoverage> {
-        crate::rules::coverage(&self.net.model)
+    pub fn coverage(&self) -> &[RuleCoverage] {
+        &self.ci.coverage
+    }
+
+    /// Rules that did not run, and why (see [`CiInfo::skipped`]).
+    pub fn skipped(&self) -> &[(RuleId, String)] {
+        &self.ci.skipped
+    }
+
+    /// Whether finding `f` fails the run (see [`CiInfo::fail_at`]).
+    pub fn fails(&self, f: &Finding) -> bool {
+        self.ci.fail_at.is_some_and(|t| f.severity >= t)
+    }
+
+    /// Whether the rules ran at all (false when bad input stopped the run).
+    pub fn audited(&self) -> bool {
+        !self.rules.is_empty() || self.errors.is_empty()
     }
 
     /// How each input file's header matched the contract: ignored, absent and mapped columns.
@@ -220,4 +362,130 @@ pub fn slashes(path: &str) -> String {
 pub trait Emitter {
     /// Writes the report.
     fn emit(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CoverageStatus, Model};
+
+    /// A network whose files ignored and lacked columns, with coverage set as the audit command
+    /// sets it: every report must show both.
+    fn emitted(emitter: &dyn Emitter) -> String {
+        let model = Model {
+            columns: vec![ColumnNotes {
+                file: Some(InputFile::Relationships),
+                path: "ex/pc_rel.csv".to_string(),
+                ignored: vec!["reseller_mpn_id".to_string()],
+                absent: vec!["reseller_id"],
+                mapped: Vec::new(),
+            }],
+            ..Model::default()
+        };
+        let net = Network::build(model);
+        let ci = CiInfo {
+            coverage: vec![
+                RuleCoverage {
+                    code: "CSP002",
+                    status: CoverageStatus::Partial,
+                    reason: "relationships.csv has no reseller_id column".to_string(),
+                },
+                RuleCoverage {
+                    code: "CSP010",
+                    status: CoverageStatus::NotChecked,
+                    reason: "relationships.csv has no reseller_id column".to_string(),
+                },
+            ],
+            skipped: vec![(
+                crate::rules::RuleId::find("CSP010").expect("rule"),
+                "not checked: relationships.csv has no reseller_id column".to_string(),
+            )],
+            ..CiInfo::default()
+        };
+        let rules = [crate::rules::RuleId::find("CSP002").expect("rule")];
+        let report = Report {
+            net: &net,
+            findings: &[],
+            errors: &[],
+            rules: &rules,
+            ci: &ci,
+        };
+        let mut out = Vec::new();
+        emitter.emit(&report, &mut out).expect("emit");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    const COLUMNS: &str =
+        "ex/pc_rel.csv: ignored columns reseller_mpn_id; optional columns absent: reseller_id";
+
+    #[test]
+    fn every_report_lists_columns_and_coverage() {
+        let text = emitted(&TextEmitter);
+        assert!(text.contains(&format!("  columns: {COLUMNS}\n")), "{text}");
+        assert!(
+            text.contains("  CSP002 partly checked: relationships.csv has no reseller_id column\n")
+        );
+        assert!(
+            text.contains("  CSP010 not checked: relationships.csv has no reseller_id column\n")
+        );
+
+        let json: serde_json::Value = serde_json::from_str(&emitted(&JsonEmitter)).expect("json");
+        let summary = &json["summary"];
+        assert_eq!(
+            summary["columns"],
+            serde_json::json!([{"file": "ex/pc_rel.csv", "ignored": ["reseller_mpn_id"],
+                "absent": ["reseller_id"]}])
+        );
+        assert_eq!(summary["coverage"][1]["status"], "not_checked");
+        assert_eq!(summary["by_rule"], serde_json::json!({"CSP002": 0}));
+        assert_eq!(summary["skipped"][0]["rule"], "CSP010");
+
+        let sarif: serde_json::Value =
+            serde_json::from_str(&emitted(&SarifEmitter)).expect("sarif");
+        let notes: Vec<&str> = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .expect("notifications")
+            .iter()
+            .filter_map(|n| n["message"]["text"].as_str())
+            .collect();
+        assert_eq!(
+            notes,
+            [
+                "CSP010 not checked: relationships.csv has no reseller_id column",
+                "CSP002 partly checked: relationships.csv has no reseller_id column",
+                &format!("columns of {COLUMNS}"),
+            ]
+        );
+
+        let md = emitted(&MarkdownEmitter);
+        assert!(
+            md.contains(&format!("- columns of {}\n", markdown::escape(COLUMNS))),
+            "{md}"
+        );
+        assert!(md.contains("- CSP002 partly checked: relationships.csv has no reseller\\_id"));
+        assert!(md.contains("- CSP010 not checked: relationships.csv has no reseller\\_id"));
+
+        let github = emitted(&GithubEmitter);
+        assert!(github.contains(&format!("::notice title=csp-audit::columns of {COLUMNS}\n")));
+        assert!(github.contains(
+            "::notice title=csp-audit::CSP010 not checked: relationships.csv has no reseller_id \
+             column\n"
+        ));
+
+        let junit = emitted(&JunitEmitter);
+        assert!(
+            junit.contains(
+            "<property name=\"columns ex/pc_rel.csv\" value=\"ignored columns reseller_mpn_id; \
+             optional columns absent: reseller_id\"/>"
+        ),
+            "{junit}"
+        );
+        assert!(junit.contains(
+            "<property name=\"coverage CSP002\" value=\"partial: relationships.csv has no \
+             reseller_id column\"/>"
+        ));
+        assert!(junit.contains(
+            "<skipped message=\"not checked: relationships.csv has no reseller_id column\"/>"
+        ));
+    }
 }

@@ -237,6 +237,30 @@ impl Emitter for SarifEmitter {
             })
             .collect();
         let mut notifications = notifications;
+        // What the audit could not see: rules that did not run, rules checked in part, and
+        // the columns the files ignored or lack.
+        for (rule, why) in report.skipped() {
+            notifications.push(json!({
+                "level": "note",
+                "message": {"text": format!("{} {}", rule.info().code, why)},
+                "associatedRule": {"id": rule.info().code},
+            }));
+        }
+        for c in report.coverage() {
+            if c.status == crate::model::CoverageStatus::Partial {
+                notifications.push(json!({
+                    "level": "warning",
+                    "message": {"text": format!("{} partly checked: {}", c.code, c.reason)},
+                    "associatedRule": {"id": c.code},
+                }));
+            }
+        }
+        for line in report.column_lines() {
+            notifications.push(json!({
+                "level": "warning",
+                "message": {"text": format!("columns of {line}")},
+            }));
+        }
         if total > results.len() {
             notifications.push(json!({
                 "level": "warning",

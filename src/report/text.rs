@@ -32,17 +32,30 @@ fn entity_label(report: &Report<'_>, e: &Entity) -> String {
     }
 }
 
-fn write_finding(report: &Report<'_>, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+fn write_finding(
+    report: &Report<'_>,
+    f: &Finding,
+    mark: Option<&super::Mark>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     const SHOWN: usize = 20;
+    // Files as named on the command line, as in every other format.
     let rows: Vec<String> = f
         .rows
         .iter()
         .take(SHOWN)
-        .map(|r| match report.relationship_id(r.file, r.line) {
-            Some(id) => format!("{}:{} [{id}]", r.file.file_name(), r.line),
-            None => format!("{}:{}", r.file.file_name(), r.line),
+        .map(|r| {
+            let at = report.row_location(r.file, r.line);
+            match report.relationship_id(r.file, r.line) {
+                Some(id) => format!("{}:{} [{id}]", at.path, at.line),
+                None => format!("{}:{}", at.path, at.line),
+            }
         })
         .collect();
+    let entry = mark
+        .and_then(|m| m.config_line)
+        .zip(report.ci.config_file.as_deref())
+        .map(|(line, file)| format!("{}:{line}", super::slashes(file)));
     let style = severity_style(f.severity);
     writeln!(
         out,
@@ -50,8 +63,11 @@ fn write_finding(report: &Report<'_>, f: &Finding, out: &mut dyn Write) -> io::R
         f.severity.as_str(),
         f.message
     )?;
+    if let Some(entry) = entry {
+        writeln!(out, "    {DIM}allow entry:{DIM:#} {entry}")?;
+    }
     if !rows.is_empty() {
-        let more = f.rows.len() - rows.len();
+        let more = f.rows.len().saturating_sub(SHOWN);
         let mut list = rows.join(", ");
         if more > 0 {
             list.push_str(&format!(" and {more} more"));
@@ -76,6 +92,7 @@ fn write_finding(report: &Report<'_>, f: &Finding, out: &mut dyn Write) -> io::R
 
 impl Emitter for TextEmitter {
     fn emit(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let mut start = 0;
         for group in report.findings.chunk_by(|a, b| a.rule == b.rule) {
             let info = group[0].rule.info();
             writeln!(
@@ -86,8 +103,34 @@ impl Emitter for TextEmitter {
                 info.summary,
                 plural(group.len(), "finding")
             )?;
-            for f in group {
-                write_finding(report, f, out)?;
+            for (k, f) in group.iter().enumerate() {
+                write_finding(report, f, report.mark(start + k), out)?;
+            }
+            writeln!(out)?;
+            start += group.len();
+        }
+        if !report.ci.allowed.is_empty() {
+            writeln!(
+                out,
+                "{BOLD}Allowed{BOLD:#}: excused by the allow-list, not failing ({})",
+                plural(report.ci.allowed.len(), "finding")
+            )?;
+            for a in &report.ci.allowed {
+                let info = a.finding.rule.info();
+                writeln!(out, "  {} {}", info.code, info.name)?;
+                write_finding(report, &a.finding, None, out)?;
+                let file = report
+                    .ci
+                    .config_file
+                    .as_deref()
+                    .unwrap_or("the configuration");
+                writeln!(
+                    out,
+                    "    {DIM}allowed by:{DIM:#} {}:{} ({})",
+                    super::slashes(file),
+                    a.config_line,
+                    a.reason
+                )?;
             }
             writeln!(out)?;
         }
@@ -158,6 +201,20 @@ impl Emitter for TextEmitter {
                 plural(b.baselined, "finding"),
                 b.fixed
             )?;
+        }
+        if !report.audited() {
+            writeln!(out, "  nothing was audited: the input has problems")?;
+        }
+        for r in &s.skipped {
+            writeln!(out, "  {} {}", r.rule, r.reason)?;
+        }
+        for c in &s.coverage {
+            if c.status == "partial" {
+                writeln!(out, "  {} partly checked: {}", c.rule, c.reason)?;
+            }
+        }
+        for line in report.column_lines() {
+            writeln!(out, "  columns: {line}")?;
         }
         Ok(())
     }

@@ -49,11 +49,12 @@ pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
                 .iter()
                 .any(|d| d.is_none_or(|d| date < d))
     };
-    let mut hits: Vec<(PartnerIdx, u32)> = net
+    let mut hits: Vec<(PartnerIdx, u32, Date)> = net
         .par_rows(RelKind::Customer)
         .filter_map(|r| {
             let rs = r.reseller?;
-            not_ready(rs, r.effective_on?).then_some((rs, r.line))
+            let date = r.effective_on?;
+            not_ready(rs, date).then_some((rs, r.line, date))
         })
         .collect();
     hits.par_sort_unstable();
@@ -66,16 +67,18 @@ pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
             let mut f = Finding::new(
                 rule,
                 format!(
-                    "indirect reseller '{}' resells on {} row{} before it is ready ({}, {})",
+                    "indirect reseller '{}' resells on {} row{} from {} before it is ready ({}, {})",
                     p.id,
                     group.len(),
                     if group.len() == 1 { "" } else { "s" },
+                    // The first sale's date: when the reseller had to be ready by.
+                    group.iter().map(|h| h.2).min().unwrap_or(params.mpa_cutoff),
                     status("onboarded", p.onboarded_on),
                     status("enrolled", p.enrolled_on)
                 ),
             )
             .entity(Entity::Partner(group[0].0));
-            for &(_, line) in group {
+            for &(_, line, _) in group {
                 f = f.rel_row(line);
             }
             f

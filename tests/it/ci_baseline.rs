@@ -56,7 +56,7 @@ fn baseline_round_trip() {
     assert_eq!(r.stderr, format!("wrote 26 fingerprints to {}\n", s(&base)));
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&base).expect("baseline")).expect("json");
-    assert_eq!(written["version"], 1);
+    assert_eq!(written["version"], 2);
     assert_eq!(written["findings"].as_array().map(Vec::len), Some(26));
     let report: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
     let recorded: BTreeSet<String> = written["findings"]
@@ -128,7 +128,7 @@ fn a_bad_baseline_is_refused() {
     assert_eq!(
         r.stderr,
         format!(
-            "{}:1:1: baseline version 9 is not supported (expected 1): write it again with \
+            "{}:1:1: baseline version 9 is not supported (expected 2): write it again with \
              --write-baseline\nerror: invalid baseline; nothing was audited\n",
             s(&base)
         )

@@ -85,10 +85,9 @@ fn warnings_fail_the_run_only_with_fail_on_warning() {
         .expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("findings: 1 (0 errors, 1 warning)"), "{text}");
-    assert!(
-        text.contains("relationships.csv:5, relationships.csv:7"),
-        "{text}"
-    );
+    // Rows are named by the path as given (issue 8 item 15).
+    let rels = dir.path().join("relationships.csv").display().to_string();
+    assert!(text.contains(&format!("{rels}:5, {rels}:7")), "{text}");
 }
 
 #[test]
@@ -109,11 +108,13 @@ fn sample_text_report_has_rows_entities_cycle_and_summary() {
         .expect("run");
     let text = String::from_utf8(out.stdout).expect("UTF-8");
     assert!(!text.contains('\u{1b}'), "no colour when not on a terminal");
+    // Rows are named by the path as given (issue 8 item 15).
+    let rels = format!("{}/relationships.csv", sample().display()).replace('\\', "/");
     for needle in [
         "CSP005 self-sale",
-        "rows: relationships.csv:62 [V-009]",
+        &format!("rows: {rels}:62 [V-009]"),
         "cycle: partner R-FABRIKAM-DE -> tenant t-fabrikam-uk-ops -> organization ORG-FABRIKAM-UK -> organization ORG-FABRIKAM-HOLDING -> organization ORG-FABRIKAM -> partner R-FABRIKAM-DE",
-        "rows: relationships.csv:6 [PR-001], relationships.csv:19 [PR-014], relationships.csv:68 [V-015]",
+        &format!("rows: {rels}:6 [PR-001], {rels}:19 [PR-014], {rels}:68 [V-015]"),
         "network: 19 partners, 36 tenants, 71 relationships",
         "findings: 26 (23 errors, 3 warnings)",
     ] {

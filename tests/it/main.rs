@@ -6,9 +6,11 @@
 
 mod support;
 
+mod atomic;
 mod ci_baseline;
 mod ci_config;
 mod ci_reports;
+mod ci_truth;
 mod cli;
 mod determinism;
 mod generate;
