@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
-use super::table::{opt, read_table_par, req, row_estimate, Column, Row, Source};
+use super::table::{
+    opt, read_table_par, req, row_estimate, Column, ReadOptions, Row, Source, TableInfo,
+};
 use super::{quote, tenant_key, Ids, Loaded};
 use crate::model::{CountryIdx, FileStats, Model, RegionIdx, Tenant, TenantIdx, TenantKind};
 
-const COLUMNS: [Column; 5] = [
+pub(super) const COLUMNS: [Column; 5] = [
     req("tenant_id"),
     req("name"),
     req("kind"),
@@ -33,6 +35,8 @@ struct Checked {
 pub(super) fn load(
     source: Source<'_>,
     file: &Arc<str>,
+    opts: &ReadOptions,
+    info: &mut TableInfo,
     out: &mut Loaded,
     ids: &mut Ids,
 ) -> FileStats {
@@ -112,7 +116,16 @@ pub(super) fn load(
             }
         }
     };
-    read_table_par(source, file, &COLUMNS, &mut out.errors, check, store)
+    read_table_par(
+        source,
+        file,
+        &COLUMNS,
+        opts,
+        &mut out.errors,
+        info,
+        check,
+        store,
+    )
 }
 
 /// The message for a country code that is not in the region table.
