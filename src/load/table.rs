@@ -335,6 +335,23 @@ fn resolve_header(
     info: &mut TableInfo,
 ) -> Option<Header> {
     let before = errors.len();
+    // A header of one field that another separator splits into our columns: the file is
+    // read with the wrong separator (`--delimiter`), which is one problem, not one per column.
+    if let [only] = record.iter().collect::<Vec<_>>()[..] {
+        let other = detect_delimiter(only, columns, mapping);
+        if other != reread.delimiter && only.contains(&other) {
+            errors.push(InputError::whole_file(
+                file,
+                format!(
+                    "the header is one column: its names are separated by {}, not {}: expected --delimiter {} or no --delimiter",
+                    delimiter_name(other),
+                    delimiter_name(reread.delimiter),
+                    delimiter_name(other).trim_matches('\''),
+                ),
+            ));
+            return None;
+        }
+    }
     let mut fields = vec![None; columns.len()];
     let mut names: Vec<Box<str>> = columns.iter().map(|c| c.name.into()).collect();
     let wanted: Vec<String> = columns.iter().map(|c| wanted_name(c, mapping)).collect();
@@ -1162,10 +1179,12 @@ where
     while matches!(first, Ok(true)) && empty_record(&record).is_some() {
         first = rdr.read_byte_record(&mut record);
     }
+    let mut header_line = 1;
     let header = match first {
         Ok(true) => {
             let (line, start) =
                 record_start(begun(&record), rdr.position().line(), &record, unended());
+            header_line = line;
             // Lines ended by CR alone (classic Mac OS) read as one long line; say so rather
             // than report a header of strange column names.
             let cr_inside = |f: &[u8]| f.trim_ascii().contains(&b'\r');
@@ -1362,7 +1381,8 @@ where
         summed.unlisted = omitted;
         errors.push(summed);
     }
-    finish(file, &stats, true, rdr.position().line(), errors);
+    // "No data rows" is said of the line after the header.
+    finish(file, &stats, true, header_line + 1, errors);
     stats
 }
 

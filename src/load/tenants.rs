@@ -128,10 +128,28 @@ pub(super) fn load(
     )
 }
 
+/// Codes in common use that are not ISO 3166-1 alpha-2, with the ISO code meant: the UK's
+/// and Greece's EU codes, the UK's domain name, and a few IOC / alpha-3 habits.
+const COUNTRY_ALIASES: [(&str, &str); 7] = [
+    ("UK", "GB"),
+    ("EL", "GR"),
+    ("USA", "US"),
+    ("GBR", "GB"),
+    ("DEU", "DE"),
+    ("GER", "DE"),
+    ("SUI", "CH"),
+];
+
 /// The message for a country code that is not in the region table.
 pub(super) fn unknown_country(code: &str) -> String {
+    let hint = COUNTRY_ALIASES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(code))
+        .map_or(String::new(), |(_, iso)| {
+            format!(" (did you mean '{iso}'?)")
+        });
     format!(
-        "unknown country {}: expected an ISO 3166-1 alpha-2 code from the region table",
+        "unknown country {}{hint}: expected an ISO 3166-1 alpha-2 code from the region table",
         quote(code)
     )
 }
