@@ -412,7 +412,6 @@ impl Config {
                 _ => keep(Err(src.unknown_key(key, "", &KEYS))),
             }
         }
-        drop(keep);
         if errors.is_empty() {
             // Entries in file order (the table is read in key order).
             config.allow.sort_by_key(|e| e.line);

@@ -1179,7 +1179,7 @@ where
     while matches!(first, Ok(true)) && empty_record(&record).is_some() {
         first = rdr.read_byte_record(&mut record);
     }
-    let mut header_line = 1;
+    let header_line;
     let header = match first {
         Ok(true) => {
             let (line, start) =
@@ -1452,7 +1452,63 @@ fn csv_error(file: &Arc<str>, e: &csv::Error, line_now: u64) -> InputError {
 
 #[cfg(test)]
 mod tests {
-    use super::{row_estimate, Source};
+    use super::{detect_delimiter, req, row_estimate, shares_words, words, Source};
+
+    #[test]
+    fn words_split_at_punctuation_and_camel_case_humps() {
+        assert_eq!(words("ResellerMpnId"), ["reseller", "mpn", "id"]);
+        assert_eq!(words("MPASignedOn"), ["mpa", "signed", "on"]);
+        assert_eq!(words(" org-id "), ["organization", "id"]);
+        assert_eq!(words("Onboarded On"), ["onboarded", "on"]);
+        assert_eq!(words("tenant2Id"), ["tenant2", "id"]);
+    }
+
+    #[test]
+    fn a_name_shares_a_columns_words_only_when_it_says_nothing_else() {
+        for (found, column) in [
+            ("reseller", "reseller_id"),
+            ("reseller_mpn_id", "reseller_id"),
+            ("ResellerNumber", "reseller_id"),
+            ("mpa_date", "mpa_signed_on"),
+            ("MPA signature date", "mpa_signed_on"),
+            ("tenant_id", "csp_tenant_id"),
+            ("org_id", "organization_id"),
+            ("effective_date", "effective_on"),
+        ] {
+            assert!(shares_words(found, column), "{found} ~ {column}");
+        }
+        for (found, column) in [
+            ("reseller_name", "reseller_id"),
+            ("relationship_type", "relationship_id"),
+            ("tenant_name", "csp_tenant_id"),
+            ("id", "reseller_id"),
+            ("mpn_id", "csp_tenant_id"),
+            ("notes", "organization_id"),
+            ("reseller_country", "reseller_id"),
+        ] {
+            assert!(!shares_words(found, column), "{found} !~ {column}");
+        }
+    }
+
+    #[test]
+    fn the_delimiter_is_the_one_that_splits_the_header_into_known_columns() {
+        let columns = [req("tenant_id"), req("name"), req("kind"), req("country")];
+        assert_eq!(
+            detect_delimiter(b"tenant_id;name;kind;country\n", &columns, &[]),
+            b';'
+        );
+        assert_eq!(
+            detect_delimiter(b"\n\"tenant_id\"\t\"name\"\n", &columns, &[]),
+            b'\t'
+        );
+        assert_eq!(
+            detect_delimiter(b"tenant_id|name,x|kind\n", &columns, &[]),
+            b'|'
+        );
+        // Nothing known: the comma (and the header problems say what is wrong).
+        assert_eq!(detect_delimiter(b"a;b;c\n", &columns, &[]), b',');
+        assert_eq!(detect_delimiter(b"", &columns, &[]), b',');
+    }
 
     #[test]
     fn row_estimate_scales_the_sample_and_ignores_what_is_not_a_row() {
