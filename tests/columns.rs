@@ -332,3 +332,15 @@ fn without_reseller_id_csp010_is_not_checked_and_csp002_checks_reseller_rows_onl
         ]
     );
 }
+
+#[test]
+fn a_rule_that_did_not_run_is_not_counted_as_run_in_the_json_summary() {
+    let tmp = sample_with("partners.csv", |h| h.to_string(), Some("mpa_signed_on"));
+    let (code, doc, stderr) = audit_json(tmp.path(), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let by_rule = doc["summary"]["by_rule"].as_object().expect("by_rule");
+    // `by_rule` has every rule that ran: CSP009 did not (it is not "0 findings").
+    assert!(!by_rule.contains_key("CSP009"), "{by_rule:?}");
+    assert_eq!(by_rule.get("CSP010"), Some(&Value::from(2)));
+    assert_eq!(by_rule.len(), 9);
+}

@@ -165,7 +165,11 @@ fn check_network(files: &[Vec<u8>; 3]) {
     let loaded = load_from_bytes(partners, tenants, relationships, builtin_regions());
     for file in InputFile::ALL {
         let s = loaded.model.stats(file);
-        assert_eq!(s.read, s.loaded + s.rejected + s.skipped, "{file:?}: rows lost");
+        assert_eq!(
+            s.read,
+            s.loaded + s.rejected + s.skipped,
+            "{file:?}: rows lost"
+        );
         if s.rejected > 0 {
             assert!(
                 loaded.errors.iter().any(|e| e.input == Some(file)),
