@@ -7,14 +7,16 @@ use std::path::{Path, PathBuf};
 use anstream::{AutoStream, ColorChoice};
 use anyhow::Context;
 
-use crate::audit::{load_network, network_rules};
+use crate::audit::{load_network_with, network_rules};
 use crate::baseline::{fingerprints, stale_entry_fingerprint, Baseline};
-use crate::cli::{AuditArgs, Cli, Command, Format, ReportSpec};
+use crate::cli::{AuditArgs, Cli, Command, Format, InputEncoding, ReportSpec};
 use crate::cmd;
 use crate::config::{self, Config, ConfigError, FailOn, LevelFlags, Levels, CONFIG_FILE};
 use crate::exit::Exit;
 use crate::graph::Network;
-use crate::load::{builtin_regions, load_regions, InputError, InputPaths};
+use crate::load::{
+    builtin_regions, check_dir, load_regions, Encoding, InputError, InputPaths, LoadOptions,
+};
 use crate::messages::{is_broken_pipe, say};
 use crate::model::{CoverageStatus, Date, InputFile, Model};
 use crate::report::{
@@ -72,7 +74,7 @@ fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
 }
 
 /// The configuration: `--config FILE`, else `DIR/csp-audit.toml` when it exists, else defaults.
-fn load_config(args: &AuditArgs) -> Result<Config, ConfigError> {
+fn load_config(args: &AuditArgs) -> Result<Config, Vec<ConfigError>> {
     let path = match (&args.config, &args.dir) {
         (Some(p), _) => p.clone(),
         (None, Some(dir)) if dir.join(CONFIG_FILE).is_file() => dir.join(CONFIG_FILE),
@@ -247,7 +249,19 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
     };
     let config = match load_config(args) {
         Ok(c) => c,
-        Err(e) => return stop_early(args, Stopped::Config, e.into()),
+        Err(errors) => {
+            // Every problem of the file at once, not one per run.
+            let errors: Vec<InputError> = errors.into_iter().map(InputError::from).collect();
+            let net = Network::build(Model::default());
+            return stop(
+                args,
+                &net,
+                &errors,
+                &[],
+                &CiInfo::default(),
+                Stopped::Config,
+            );
+        }
     };
     let flags = LevelFlags {
         warn: &args.warn,
@@ -279,7 +293,32 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
             }
         },
     };
-    let loaded = load_network(&paths, regions);
+    // A data folder that is none is one problem, not three missing files.
+    let from_dir =
+        args.partners.is_none() || args.tenants.is_none() || args.relationships.is_none();
+    if let Some(e) = args.dir.as_deref().filter(|_| from_dir).and_then(check_dir) {
+        let net = Network::build(Model::default());
+        return stop(
+            args,
+            &net,
+            &[e],
+            &[],
+            &not_run(Stopped::Input),
+            Stopped::Input,
+        );
+    }
+    let opts = LoadOptions {
+        delimiter: args.delimiter,
+        encoding: match args.encoding {
+            InputEncoding::Utf8 => Encoding::Utf8,
+            InputEncoding::Windows1252 => Encoding::Windows1252,
+        },
+        columns: config.columns.clone(),
+    };
+    let loaded = load_network_with(&paths, regions, &opts);
+    for note in &loaded.notes {
+        say(note);
+    }
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
     let coverage = rules::coverage(&loaded.net.model);
     let not_checked = |r: RuleId| {
@@ -737,8 +776,12 @@ fn list_problems(errors: &[InputError], files: Option<(&InputPaths, &Network)>, 
     if let Some((paths, net)) = files {
         for file in InputFile::ALL {
             let st = net.model.stats(file);
+            let skipped = match st.skipped {
+                0 => String::new(),
+                n => format!(", {n} skipped"),
+            };
             text += &format!(
-                "{}: {} read, {} loaded, {} rejected\n",
+                "{}: {} read, {} loaded, {} rejected{skipped}\n",
                 paths.get(file).display(),
                 plural(st.read, "row"),
                 st.loaded,

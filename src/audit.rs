@@ -1,7 +1,7 @@
 //! The audit pipeline as a library call: load → network → rules.
 
 use crate::graph::Network;
-use crate::load::{load, InputError, InputPaths};
+use crate::load::{load_with, InputError, InputPaths, LoadOptions};
 use crate::model::RegionTable;
 use crate::rules::{self, Finding, Params, RuleId};
 
@@ -11,14 +11,26 @@ pub struct LoadedNetwork {
     pub net: Network,
     /// Every input problem.
     pub errors: Vec<InputError>,
+    /// Notes on how the files were read (a detected field separator), for standard error.
+    pub notes: Vec<String>,
 }
 
 /// Loads the three files and builds the network.
 pub fn load_network(paths: &InputPaths, regions: RegionTable) -> LoadedNetwork {
-    let loaded = load(paths, regions);
+    load_network_with(paths, regions, &LoadOptions::default())
+}
+
+/// Like [`load_network`], reading the files as `opts` says.
+pub fn load_network_with(
+    paths: &InputPaths,
+    regions: RegionTable,
+    opts: &LoadOptions,
+) -> LoadedNetwork {
+    let loaded = load_with(paths, regions, opts);
     LoadedNetwork {
         net: Network::build(loaded.model),
         errors: loaded.errors,
+        notes: loaded.notes,
     }
 }
 

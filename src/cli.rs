@@ -97,6 +97,13 @@ pub struct AuditArgs {
     /// The date allow-list expiry is judged against [default: $CSP_AUDIT_TODAY, else today].
     #[arg(long, value_name = "YYYY-MM-DD", hide = true)]
     pub today: Option<String>,
+    /// Field separator of the CSV files: ',', ';', '|' or 'tab' [default: found in each
+    /// file's header].
+    #[arg(long, value_name = "C", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// How the CSV files are encoded.
+    #[arg(long, value_enum, default_value_t = InputEncoding::Utf8)]
+    pub encoding: InputEncoding,
     /// Audit the rows that loaded even when some did not; every rejected row is reported as a
     /// CSP100 finding and the exit code stays 2.
     #[arg(long)]
@@ -237,6 +244,28 @@ fn parse_report_spec(s: &str) -> Result<ReportSpec, String> {
         format,
         path: PathBuf::from(path),
     })
+}
+
+/// Parses `--delimiter`: one of the separators exports use.
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "," => Ok(b','),
+        ";" => Ok(b';'),
+        "|" => Ok(b'|'),
+        "\t" | "\\t" | "tab" | "TAB" => Ok(b'\t'),
+        _ => Err(format!("expected ',', ';', '|' or 'tab', found '{s}'")),
+    }
+}
+
+/// Encodings of `--encoding`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputEncoding {
+    /// UTF-8 (a byte order mark is accepted).
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// Windows-1252 (Excel's "CSV" in western Europe and the Americas).
+    #[value(name = "windows-1252", alias = "cp1252")]
+    Windows1252,
 }
 
 /// Formats of `rules`.

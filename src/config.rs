@@ -12,11 +12,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde::Deserialize;
+use toml::de::{DeString, DeTable, DeValue};
 use toml::Spanned;
 
 use crate::graph::Network;
-use crate::load::InputError;
-use crate::model::Date;
+use crate::load::{ColumnMapping, InputError};
+use crate::model::{Date, InputFile};
 use crate::rules::{stale_allow_rule, Entity, Finding, Params, RuleId, Severity, REGISTRY};
 
 /// The file name looked for in the data folder.
@@ -139,35 +140,24 @@ pub struct Config {
     pub params: Params,
     /// The allow-list, in file order.
     pub allow: Vec<AllowEntry>,
+    /// `[columns.partners]`, `[columns.tenants]`, `[columns.relationships]`: contract columns
+    /// read under the export's own header names, indexed like [`InputFile::ALL`].
+    pub columns: [Vec<ColumnMapping>; 3],
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawConfig {
-    fail_on: Option<Spanned<FailOn>>,
-    #[serde(default)]
-    rules: BTreeMap<Spanned<String>, Spanned<Level>>,
-    #[serde(default)]
-    params: RawParams,
-    #[serde(default)]
-    allow: Vec<Spanned<RawAllow>>,
-}
+/// A value of the file with where it is.
+type Value<'i> = Spanned<DeValue<'i>>;
 
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawParams {
-    mpa_cutoff: Option<Spanned<toml::Value>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAllow {
-    rule: Spanned<String>,
-    entities: Spanned<Vec<String>>,
-    reason: Spanned<String>,
-    owner: Option<String>,
-    expires: Option<Spanned<toml::Value>>,
-}
+/// The top-level keys, in the order the README gives them.
+const KEYS: [&str; 5] = ["fail-on", "rules", "params", "allow", "columns"];
+/// The keys of an `[[allow]]` entry.
+const ALLOW_KEYS: [&str; 5] = ["rule", "entities", "reason", "owner", "expires"];
+/// The keys of `[params]`.
+const PARAM_KEYS: [&str; 1] = ["mpa-cutoff"];
+/// The values of a rule level.
+const LEVELS: [&str; 3] = ["off", "warning", "error"];
+/// The values of `fail-on`.
+const FAIL_ON: [&str; 3] = ["error", "warning", "never"];
 
 /// Line and column (1-based, in characters) of byte `offset` in `text`.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -229,10 +219,10 @@ impl Source<'_> {
         })
     }
 
-    fn date(&self, v: &Spanned<toml::Value>, what: &str) -> Result<Date, ConfigError> {
+    fn date(&self, v: &Value<'_>, what: &str) -> Result<Date, ConfigError> {
         let parsed = match v.get_ref() {
-            toml::Value::String(s) => Date::parse_from_str(s, "%Y-%m-%d").ok(),
-            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt
+            DeValue::String(s) => Date::parse_from_str(s, "%Y-%m-%d").ok(),
+            DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt
                 .date
                 .and_then(|d| Date::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())),
             _ => None,
@@ -244,71 +234,349 @@ impl Source<'_> {
             )
         })
     }
+
+    /// An unknown key of a table whose keys are `valid`.
+    fn unknown_key(&self, key: &Spanned<DeString<'_>>, table: &str, valid: &[&str]) -> ConfigError {
+        let name = key.get_ref();
+        let hint = crate::load::did_you_mean(name, valid.iter().copied());
+        let table = match table {
+            "" => String::new(),
+            t => format!(" in {t}"),
+        };
+        self.error(
+            Some(key.span()),
+            format!(
+                "unknown key '{name}'{table}{hint}: expected {}",
+                one_of(valid)
+            ),
+        )
+    }
+
+    /// A value that must be a string, or the error saying so.
+    fn string<'v>(&self, v: &'v Value<'_>, what: &str) -> Result<&'v str, ConfigError> {
+        v.get_ref().as_str().ok_or_else(|| {
+            self.error(
+                Some(v.span()),
+                format!(
+                    "{what} is {}: expected a quoted string",
+                    with_article(v.get_ref().type_str())
+                ),
+            )
+        })
+    }
+
+    /// One of `valid` (case-insensitive), or an error in csp-audit's words with the closest.
+    fn choice(&self, v: &Value<'_>, what: &str, valid: &[&str]) -> Result<usize, ConfigError> {
+        let text = self.string(v, what)?;
+        valid
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| {
+                let hint = crate::load::did_you_mean(text, valid.iter().copied());
+                self.error(
+                    Some(v.span()),
+                    format!("unknown {what} '{text}'{hint}: expected {}", one_of(valid)),
+                )
+            })
+    }
+
+    /// A table, or the error saying what `what` should be.
+    fn table<'v, 'i>(&self, v: &'v Value<'i>, what: &str) -> Result<&'v DeTable<'i>, ConfigError> {
+        v.get_ref().as_table().ok_or_else(|| {
+            self.error(
+                Some(v.span()),
+                format!(
+                    "{what} is {}: expected a table ([{what}])",
+                    with_article(v.get_ref().type_str())
+                ),
+            )
+        })
+    }
+}
+
+/// `'a', 'b' or 'c'`, for messages.
+fn one_of(valid: &[&str]) -> String {
+    let quoted: Vec<String> = valid.iter().map(|v| format!("'{v}'")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// `a string`, `an integer`, for messages.
+fn with_article(kind: &str) -> String {
+    let vowel = kind.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {kind}", if vowel { "an" } else { "a" })
 }
 
 impl Config {
-    /// Reads and checks a configuration file.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    /// Reads and checks a configuration file; every problem in it is returned, in file order.
+    pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: file.clone(),
-            line: 1,
-            column: 1,
-            message: format!("cannot read the configuration: {e}"),
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            vec![ConfigError {
+                file: file.clone(),
+                line: 1,
+                column: 1,
+                message: format!("cannot read the configuration: {e}"),
+            }]
         })?;
-        Config::parse(&file, &text)
+        Config::parse_all(&file, &text)
     }
 
-    /// Parses configuration text; `file` names it in errors.
+    /// Parses configuration text; `file` names it in errors. The first problem only: see
+    /// [`Config::parse_all`] for every one.
     pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
+        Config::parse_all(file, text).map_err(|mut errors| errors.swap_remove(0))
+    }
+
+    /// Parses configuration text and returns every problem in it (at least one on `Err`),
+    /// sorted by position: a user fixes them all in one go, not one per run.
+    pub fn parse_all(file: &str, text: &str) -> Result<Config, Vec<ConfigError>> {
         let src = Source { file, text };
-        let raw: RawConfig = toml::from_str(text)
-            .map_err(|e| src.error(e.span(), e.message().trim_end().to_string()))?;
+        let (doc, syntax) = DeTable::parse_recoverable(text);
+        if !syntax.is_empty() {
+            // After a syntax error the rest of the file is a guess: say what is wrong with
+            // the syntax only.
+            let mut errors: Vec<ConfigError> = syntax
+                .iter()
+                .map(|e| src.error(e.span(), e.message().trim_end().to_string()))
+                .collect();
+            errors.sort_by_key(|e| (e.line, e.column));
+            errors.dedup();
+            return Err(errors);
+        }
         let mut config = Config {
             file: Some(file.to_string()),
-            fail_on: raw.fail_on.map(Spanned::into_inner),
             ..Config::default()
         };
-        for (name, level) in &raw.rules {
-            // An unknown rule is pointed at where it is named: the key, not its level.
-            let rule = src.rule(name.get_ref(), name.span())?;
-            config.levels.insert(rule, *level.get_ref());
+        let mut errors = Vec::new();
+        let mut keep = |r: Result<(), ConfigError>| {
+            if let Err(e) = r {
+                errors.push(e);
+            }
+        };
+        for (key, value) in doc.get_ref().iter() {
+            match key.get_ref().as_ref() {
+                "fail-on" => keep(src.choice(value, "fail-on", &FAIL_ON).map(|i| {
+                    config.fail_on = Some([FailOn::Error, FailOn::Warning, FailOn::Never][i]);
+                })),
+                "rules" => match src.table(value, "rules") {
+                    Ok(table) => {
+                        for (name, level) in table.iter() {
+                            // An unknown rule is pointed at where it is named, not its level.
+                            let rule = src.rule(name.get_ref(), name.span());
+                            let level = src.choice(level, "level", &LEVELS);
+                            match (rule, level) {
+                                (Ok(rule), Ok(l)) => {
+                                    let l = [Level::Off, Level::Warning, Level::Error][l];
+                                    config.levels.insert(rule, l);
+                                }
+                                (rule, level) => {
+                                    keep(rule.map(drop));
+                                    keep(level.map(drop));
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => keep(Err(e)),
+                },
+                "params" => match src.table(value, "params") {
+                    Ok(table) => {
+                        for (name, v) in table.iter() {
+                            keep(match name.get_ref().as_ref() {
+                                "mpa-cutoff" => src.date(v, "mpa-cutoff").map(|d| {
+                                    config.params.mpa_cutoff = d;
+                                }),
+                                _ => Err(src.unknown_key(name, "[params]", &PARAM_KEYS)),
+                            });
+                        }
+                    }
+                    Err(e) => keep(Err(e)),
+                },
+                "allow" => match value.get_ref().as_array() {
+                    Some(entries) => {
+                        for entry in entries.iter() {
+                            match allow_entry(&src, entry) {
+                                Ok(e) => config.allow.push(e),
+                                Err(mut e) => errors_extend(&mut keep, &mut e),
+                            }
+                        }
+                    }
+                    None => keep(Err(src.error(
+                        Some(value.span()),
+                        "allow is not a list of entries: expected [[allow]] tables",
+                    ))),
+                },
+                "columns" => match src.table(value, "columns") {
+                    Ok(table) => {
+                        for (name, v) in table.iter() {
+                            let r = columns_table(&src, name, v, &mut config.columns);
+                            if let Err(mut e) = r {
+                                errors_extend(&mut keep, &mut e);
+                            }
+                        }
+                    }
+                    Err(e) => keep(Err(e)),
+                },
+                _ => keep(Err(src.unknown_key(key, "", &KEYS))),
+            }
         }
-        if let Some(v) = &raw.params.mpa_cutoff {
-            config.params.mpa_cutoff = src.date(v, "mpa-cutoff")?;
+        if errors.is_empty() {
+            // Entries in file order (the table is read in key order).
+            config.allow.sort_by_key(|e| e.line);
+            Ok(config)
+        } else {
+            errors.sort_by_key(|e| (e.line, e.column));
+            Err(errors)
         }
-        for entry in &raw.allow {
-            let line = src.line(entry.span());
-            let e = entry.get_ref();
-            let rule = src.rule(e.rule.get_ref(), e.rule.span())?;
-            if e.entities.get_ref().is_empty() {
-                return Err(src.error(
-                    Some(e.entities.span()),
+    }
+}
+
+/// Hands every error of `more` to `keep`.
+fn errors_extend(keep: &mut impl FnMut(Result<(), ConfigError>), more: &mut Vec<ConfigError>) {
+    for e in more.drain(..) {
+        keep(Err(e));
+    }
+}
+
+/// One `[[allow]]` entry, or every problem in it.
+fn allow_entry(src: &Source<'_>, entry: &Value<'_>) -> Result<AllowEntry, Vec<ConfigError>> {
+    let table = src.table(entry, "allow").map_err(|e| vec![e])?;
+    let line = src.line(entry.span());
+    let mut errors = Vec::new();
+    let (mut rule, mut entities, mut reason, mut owner, mut expires) =
+        (None, None, None, None, None);
+    for (key, v) in table.iter() {
+        let r: Result<(), ConfigError> = match key.get_ref().as_ref() {
+            "rule" => src
+                .string(v, "rule")
+                .and_then(|name| src.rule(name, v.span()))
+                .map(|r| rule = Some(r)),
+            "entities" => match v.get_ref().as_array() {
+                Some(items) if items.is_empty() => Err(src.error(
+                    Some(v.span()),
                     "empty entities: an allow entry names the ids of the finding it excuses \
                      (to switch a rule off, set its level to \"off\")",
-                ));
-            }
-            if e.reason.get_ref().trim().is_empty() {
-                return Err(src.error(
-                    Some(e.reason.span()),
-                    "empty reason: say why the exception is accepted",
-                ));
-            }
-            let expires = e
-                .expires
-                .as_ref()
-                .map(|v| src.date(v, "expires"))
-                .transpose()?;
-            config.allow.push(AllowEntry {
-                rule,
-                entities: e.entities.get_ref().clone(),
-                reason: e.reason.get_ref().clone(),
-                owner: e.owner.clone(),
-                expires,
-                line,
-            });
+                )),
+                Some(items) => items
+                    .iter()
+                    .map(|i| src.string(i, "an entity").map(str::to_string))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(|ids| entities = Some(ids)),
+                None => Err(src.error(
+                    Some(v.span()),
+                    "entities is not a list: expected ids such as [\"P1\", \"T9\"]",
+                )),
+            },
+            "reason" => src.string(v, "reason").and_then(|text| {
+                if text.trim().is_empty() {
+                    Err(src.error(
+                        Some(v.span()),
+                        "empty reason: say why the exception is accepted",
+                    ))
+                } else {
+                    reason = Some(text.to_string());
+                    Ok(())
+                }
+            }),
+            "owner" => src.string(v, "owner").map(|o| owner = Some(o.to_string())),
+            "expires" => src.date(v, "expires").map(|d| expires = Some(d)),
+            _ => Err(src.unknown_key(key, "[[allow]]", &ALLOW_KEYS)),
+        };
+        if let Err(e) = r {
+            errors.push(e);
         }
-        Ok(config)
+    }
+    let span = Some(entry.span());
+    for (missing, what) in [
+        (
+            table.get("rule").is_none(),
+            "rule: say which rule's finding it excuses",
+        ),
+        (
+            table.get("entities").is_none(),
+            "entities: name the ids of the finding it excuses",
+        ),
+        (
+            table.get("reason").is_none(),
+            "reason: say why the exception is accepted",
+        ),
+    ] {
+        if missing {
+            errors.push(src.error(span.clone(), format!("[[allow]] entry without {what}")));
+        }
+    }
+    match (rule, entities, reason, errors.is_empty()) {
+        (Some(rule), Some(entities), Some(reason), true) => Ok(AllowEntry {
+            rule,
+            entities,
+            reason,
+            owner,
+            expires,
+            line,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// One `[columns.FILE]` table: contract column = the export's header name.
+fn columns_table(
+    src: &Source<'_>,
+    name: &Spanned<DeString<'_>>,
+    v: &Value<'_>,
+    out: &mut [Vec<ColumnMapping>; 3],
+) -> Result<(), Vec<ConfigError>> {
+    let files = ["partners", "tenants", "relationships"];
+    let Some(i) = files.iter().position(|f| *f == name.get_ref().as_ref()) else {
+        return Err(vec![src.unknown_key(name, "[columns]", &files)]);
+    };
+    let file = InputFile::ALL[i];
+    let what = format!("columns.{}", files[i]);
+    let table = src.table(v, &what).map_err(|e| vec![e])?;
+    let contract = crate::load::contract_columns(file);
+    let mut errors = Vec::new();
+    for (column, header) in table.iter() {
+        let Some(&c) = contract.iter().find(|c| **c == column.get_ref().as_ref()) else {
+            let mut e = src.unknown_key(column, &format!("[{what}]"), &contract);
+            e.message = e.message.replacen("unknown key", "unknown column", 1);
+            errors.push(e);
+            continue;
+        };
+        match src.string(header, column.get_ref()) {
+            Ok(h) if h.trim().is_empty() => errors.push(src.error(
+                Some(header.span()),
+                format!("empty header name for {c}: expected the export's name for the column"),
+            )),
+            Ok(h) => {
+                let (line, _) = line_col(src.text, column.span().start);
+                if let Some(other) = out[i]
+                    .iter()
+                    .find(|m| m.header.trim().eq_ignore_ascii_case(h.trim()))
+                {
+                    errors.push(src.error(
+                        Some(header.span()),
+                        format!(
+                            "header '{h}' is mapped to both {} and {c}: expected one column per header name",
+                            other.column
+                        ),
+                    ));
+                    continue;
+                }
+                out[i].push(ColumnMapping {
+                    column: c.to_string(),
+                    header: h.trim().to_string(),
+                    origin: format!("{}:{line}", src.file),
+                });
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
     }
 }
 

@@ -81,6 +81,7 @@ pub fn render(
         read: n,
         loaded: n,
         rejected: 0,
+        skipped: 0,
     };
     let doc = Doc {
         version: JSON_VERSION,

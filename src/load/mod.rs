@@ -18,9 +18,66 @@ use rustc_hash::FxHashMap;
 
 pub use error::{did_you_mean, listing, problem_count, quote, InputError};
 pub use regions::{builtin_regions, load_regions, parse_regions};
-pub use table::Source;
+pub use table::{delimiter_name, ColumnMapping, Encoding, ReadOptions, Source};
 
-use crate::model::{InputFile, Model, OrgIdx, Organization, PartnerIdx, RegionTable, TenantIdx};
+use crate::model::{
+    ColumnNotes, InputFile, Model, OrgIdx, Organization, PartnerIdx, RegionTable, TenantIdx,
+};
+use table::TableInfo;
+
+/// How the input files are read: the command line's `--delimiter` and `--encoding`, and the
+/// `[columns.*]` tables of csp-audit.toml.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// The field separator of every file; `None`: each file's is detected from its header.
+    pub delimiter: Option<u8>,
+    /// How every file is decoded.
+    pub encoding: Encoding,
+    /// Contract columns read under other header names, per file (indexed like
+    /// [`InputFile::ALL`]).
+    pub columns: [Vec<ColumnMapping>; 3],
+}
+
+impl LoadOptions {
+    fn read_options(&self, file: InputFile) -> ReadOptions {
+        ReadOptions {
+            delimiter: self.delimiter,
+            encoding: self.encoding,
+            mapping: self.columns[file as usize].clone(),
+        }
+    }
+}
+
+/// The columns of contract v1 in `file`, in contract order (for checking `[columns.*]`).
+pub fn contract_columns(file: InputFile) -> Vec<&'static str> {
+    let names = |cols: &[table::Column]| cols.iter().map(|c| c.name).collect();
+    match file {
+        InputFile::Partners => names(&partners::COLUMNS),
+        InputFile::Tenants => names(&tenants::COLUMNS),
+        InputFile::Relationships => names(&relationships::COLUMNS),
+    }
+}
+
+/// Says what is wrong with the data folder when it is not one (a file, or nothing), as one
+/// problem: without it every one of the three files would be reported missing.
+pub fn check_dir(dir: &Path) -> Option<InputError> {
+    let name: Arc<str> = display(dir);
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => None,
+        Ok(_) => Some(InputError::whole_file(
+            &name,
+            "is a file: expected a folder with partners.csv, tenants.csv and relationships.csv (or give the files with --partners, --tenants and --relationships)",
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(InputError::whole_file(
+            &name,
+            "folder not found: expected a folder with partners.csv, tenants.csv and relationships.csv",
+        )),
+        Err(e) => Some(InputError::whole_file(
+            &name,
+            format!("cannot read the folder: {e}"),
+        )),
+    }
+}
 
 /// Where the three input files are.
 #[derive(Clone, Debug)]
@@ -60,6 +117,8 @@ pub struct Loaded {
     pub model: Model,
     /// Every problem, in file order.
     pub errors: Vec<InputError>,
+    /// What is worth telling about how the files were read (a detected field separator).
+    pub notes: Vec<String>,
 }
 
 /// Ids seen while loading, for resolving references and explaining failed ones.
@@ -72,6 +131,10 @@ pub(crate) struct Ids {
     /// Ids of rejected rows, with their line, so a reference to one says why it fails.
     rejected_partners: FxHashMap<Box<str>, u64>,
     rejected_tenants: FxHashMap<Box<str>, u64>,
+    /// Partners rejected only because they refer into a file none of whose rows loaded (their
+    /// CSP tenant when tenants.csv is missing), with that file: a reference to one of them is
+    /// unresolved for the same reason, and summed up with the others.
+    cascaded_partners: FxHashMap<Box<str>, Arc<str>>,
 }
 
 impl Ids {
@@ -101,16 +164,6 @@ impl Ids {
     }
 }
 
-/// Why a reference into `file` (the kind of entity it names, its id and the column it is in)
-/// cannot be resolved when none of that file's rows was read (its header is invalid, say):
-/// calling the id unknown would be wrong, as it may well be in the file.
-fn unresolved(entity: &str, id: &str, column: &str, file: &str) -> String {
-    format!(
-        "{entity} {} in {column} cannot be resolved: no row of {file} was loaded",
-        quote(id)
-    )
-}
-
 /// Tenant ids are GUIDs in real data and compare case-insensitively.
 pub(crate) fn tenant_key(id: &str) -> std::borrow::Cow<'_, str> {
     if id.is_ascii() {
@@ -131,6 +184,11 @@ fn display(path: &Path) -> Arc<str> {
 
 /// Loads the three files against a region table.
 pub fn load(paths: &InputPaths, regions: RegionTable) -> Loaded {
+    load_with(paths, regions, &LoadOptions::default())
+}
+
+/// Loads the three files against a region table, read as `opts` says.
+pub fn load_with(paths: &InputPaths, regions: RegionTable, opts: &LoadOptions) -> Loaded {
     load_sources(
         [
             (display(&paths.partners), Source::Path(&paths.partners)),
@@ -141,6 +199,7 @@ pub fn load(paths: &InputPaths, regions: RegionTable) -> Loaded {
             ),
         ],
         regions,
+        opts,
     )
 }
 
@@ -162,6 +221,7 @@ pub fn load_from_bytes(
             ),
         ],
         regions,
+        &LoadOptions::default(),
     )
 }
 
@@ -189,6 +249,7 @@ pub fn load_from_readers<'a>(
             ),
         ],
         regions,
+        &LoadOptions::default(),
     )
 }
 
@@ -198,14 +259,20 @@ fn conventional(file: InputFile) -> Arc<str> {
 
 /// Loads partners, tenants and relationships (in that order in `sources`, each with the name
 /// messages give it) against a region table.
-fn load_sources(sources: [(Arc<str>, Source<'_>); 3], regions: RegionTable) -> Loaded {
+fn load_sources(
+    sources: [(Arc<str>, Source<'_>); 3],
+    regions: RegionTable,
+    opts: &LoadOptions,
+) -> Loaded {
     let mut loaded = Loaded {
         model: Model {
             regions,
             ..Model::default()
         },
         errors: Vec::new(),
+        notes: Vec::new(),
     };
+    let mut infos: [TableInfo; 3] = Default::default();
     let mut ids = Ids::default();
     let [(partners_file, partners), (tenants_file, tenants), (rel_file, relationships)] = sources;
     let files = Files {
@@ -218,15 +285,51 @@ fn load_sources(sources: [(Arc<str>, Source<'_>); 3], regions: RegionTable) -> L
         }
         loaded.errors.len()
     };
-    loaded.model.stats[InputFile::Tenants as usize] =
-        tenants::load(tenants, &tenants_file, &mut loaded, &mut ids);
+    let [p_info, t_info, r_info] = &mut infos;
+    loaded.model.stats[InputFile::Tenants as usize] = tenants::load(
+        tenants,
+        &tenants_file,
+        &opts.read_options(InputFile::Tenants),
+        t_info,
+        &mut loaded,
+        &mut ids,
+    );
     let done = tag(&mut loaded, InputFile::Tenants, 0);
-    loaded.model.stats[InputFile::Partners as usize] =
-        partners::load(partners, &files, &mut loaded, &mut ids);
+    loaded.model.stats[InputFile::Partners as usize] = partners::load(
+        partners,
+        &files,
+        &opts.read_options(InputFile::Partners),
+        p_info,
+        &mut loaded,
+        &mut ids,
+    );
     let done = tag(&mut loaded, InputFile::Partners, done);
-    loaded.model.stats[InputFile::Relationships as usize] =
-        relationships::load(relationships, &rel_file, &files, &mut loaded, &mut ids);
+    loaded.model.stats[InputFile::Relationships as usize] = relationships::load(
+        relationships,
+        &rel_file,
+        &files,
+        &opts.read_options(InputFile::Relationships),
+        r_info,
+        &mut loaded,
+        &mut ids,
+    );
     tag(&mut loaded, InputFile::Relationships, done);
+    let names = [&partners_file, &tenants_file, &rel_file];
+    for ((file, info), name) in InputFile::ALL.into_iter().zip(infos).zip(names) {
+        if let Some(d) = info.detected_delimiter {
+            loaded.notes.push(format!(
+                "note: {name}: fields are separated by {} (found in the header; --delimiter sets it)",
+                delimiter_name(d)
+            ));
+        }
+        loaded.model.columns.push(ColumnNotes {
+            file: Some(file),
+            path: name.to_string(),
+            ignored: info.ignored,
+            absent: info.absent,
+            mapped: info.mapped,
+        });
+    }
     drop(ids);
     // The tables grew by doubling: give back the spare capacity before the graph is built, as
     // it would otherwise stay allocated for the whole audit.

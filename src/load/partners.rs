@@ -1,11 +1,13 @@
 //! `partners.csv` → partners, each with its organization and CSP tenant resolved.
 
-use super::table::{opt, read_table, req, Column, Source};
+use std::sync::Arc;
+
+use super::table::{opt, read_table, req, Column, ReadOptions, Source, TableInfo};
 use super::tenants::unknown_country;
-use super::{quote, tenant_key, unresolved, Files, Ids, Loaded};
+use super::{quote, tenant_key, Files, Ids, Loaded};
 use crate::model::{FileStats, Partner, PartnerIdx, Role, TenantKind};
 
-const COLUMNS: [Column; 9] = [
+pub(super) const COLUMNS: [Column; 9] = [
     req("partner_id"),
     req("name"),
     req("role"),
@@ -29,41 +31,51 @@ const MPA: usize = 8;
 pub(super) fn load(
     source: Source<'_>,
     files: &Files<'_>,
+    opts: &ReadOptions,
+    info: &mut TableInfo,
     out: &mut Loaded,
     ids: &mut Ids,
 ) -> FileStats {
     let model = &mut out.model;
     // Which partner claimed each CSP tenant, so that a second claim is caught.
     let mut claimed = vec![None::<PartnerIdx>; model.tenants.len()];
-    read_table(source, files.partners, &COLUMNS, &mut out.errors, |row| {
-        let id = row.required(ID);
-        let name = row.required(NAME);
-        let role = row.enum_value(ROLE, Role::parse, Role::spellings());
-        let country_text = row.required(COUNTRY);
-        let org = row.get(ORG);
-        let csp_tenant_text = row.get(CSP_TENANT);
-        let onboarded_on = row.date(ONBOARDED);
-        let enrolled_on = row.date(ENROLLED);
-        let mpa_signed_on = row.date(MPA);
-        let country = country_text.and_then(|c| {
-            let found = model.regions.country(c);
-            if found.is_none() {
-                row.error(COUNTRY, unknown_country(c));
-            }
-            found
-        });
-        if let Some(id) = id {
-            if let Some(&prev) = ids.partners.get(id) {
-                row.error(
-                    ID,
-                    format!(
-                        "duplicate partner_id {}: first defined on line {}",
-                        quote(id),
-                        model.partners[prev.ix()].line
-                    ),
-                );
-            } else if let Some(t) = ids.tenant(id) {
-                row.error(
+    let columns = &COLUMNS;
+    read_table(
+        source,
+        files.partners,
+        columns,
+        opts,
+        &mut out.errors,
+        info,
+        |row| {
+            let id = row.required(ID);
+            let name = row.required(NAME);
+            let role = row.enum_value(ROLE, Role::parse, Role::spellings());
+            let country_text = row.required(COUNTRY);
+            let org = row.get(ORG);
+            let csp_tenant_text = row.get(CSP_TENANT);
+            let onboarded_on = row.date(ONBOARDED);
+            let enrolled_on = row.date(ENROLLED);
+            let mpa_signed_on = row.date(MPA);
+            let country = country_text.and_then(|c| {
+                let found = model.regions.country(c);
+                if found.is_none() {
+                    row.error(COUNTRY, unknown_country(c));
+                }
+                found
+            });
+            if let Some(id) = id {
+                if let Some(&prev) = ids.partners.get(id) {
+                    row.error(
+                        ID,
+                        format!(
+                            "duplicate partner_id {}: first defined on line {}",
+                            quote(id),
+                            model.partners[prev.ix()].line
+                        ),
+                    );
+                } else if let Some(t) = ids.tenant(id) {
+                    row.error(
                     ID,
                     format!(
                         "partner_id {} is also a tenant_id ({}:{}): expected ids unique across partners and tenants",
@@ -72,9 +84,9 @@ pub(super) fn load(
                         model.tenants[t.ix()].line
                     ),
                 );
+                }
             }
-        }
-        let csp_tenant = csp_tenant_text.and_then(|t| match ids.tenant(t) {
+            let csp_tenant = csp_tenant_text.and_then(|t| match ids.tenant(t) {
             Some(tidx) if model.tenants[tidx.ix()].kind != TenantKind::Partner => {
                 row.error(
                     CSP_TENANT,
@@ -109,10 +121,12 @@ pub(super) fn load(
                         files.tenants
                     ),
                     None if ids.no_tenant_read() => {
-                        unresolved("tenant", t, "csp_tenant_id", files.tenants)
+                        row.unresolved(files.tenants);
+                        return None;
                     }
                     None => format!(
-                        "unknown csp_tenant_id {}: expected a tenant_id of kind 'partner' from {}",
+                        "unknown {} {}: expected a tenant_id of kind 'partner' from {}",
+                        row.name(CSP_TENANT),
                         quote(t),
                         files.tenants
                     ),
@@ -121,32 +135,36 @@ pub(super) fn load(
                 None
             }
         });
-        match (id, name, role, country, row.ok()) {
-            (Some(id), Some(name), Some(role), Some(country), true) => {
-                let org = ids.intern_org(&mut model.organizations, org.unwrap_or(id));
-                let idx = PartnerIdx(model.partners.len() as u32);
-                if let Some(t) = csp_tenant {
-                    claimed[t.ix()] = Some(idx);
+            match (id, name, role, country, row.ok()) {
+                (Some(id), Some(name), Some(role), Some(country), true) => {
+                    let org = ids.intern_org(&mut model.organizations, org.unwrap_or(id));
+                    let idx = PartnerIdx(model.partners.len() as u32);
+                    if let Some(t) = csp_tenant {
+                        claimed[t.ix()] = Some(idx);
+                    }
+                    ids.partners.insert(id.into(), idx);
+                    model.partners.push(Partner {
+                        id: id.into(),
+                        name: name.into(),
+                        role,
+                        country,
+                        region: model.regions.region_of(country),
+                        org,
+                        csp_tenant,
+                        onboarded_on,
+                        enrolled_on,
+                        mpa_signed_on,
+                        line: row.line as u32,
+                    });
                 }
-                ids.partners.insert(id.into(), idx);
-                model.partners.push(Partner {
-                    id: id.into(),
-                    name: name.into(),
-                    role,
-                    country,
-                    region: model.regions.region_of(country),
-                    org,
-                    csp_tenant,
-                    onboarded_on,
-                    enrolled_on,
-                    mpa_signed_on,
-                    line: row.line as u32,
-                });
+                (Some(id), ..) => {
+                    ids.rejected_partners.entry(id.into()).or_insert(row.line);
+                    if let Some(file) = row.only_unresolved() {
+                        ids.cascaded_partners.insert(id.into(), Arc::clone(file));
+                    }
+                }
+                _ => {}
             }
-            (Some(id), ..) => {
-                ids.rejected_partners.entry(id.into()).or_insert(row.line);
-            }
-            _ => {}
-        }
-    })
+        },
+    )
 }

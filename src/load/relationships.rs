@@ -3,11 +3,13 @@
 use std::sync::Arc;
 
 use super::error::with_article;
-use super::table::{opt, read_table_par, req, row_estimate, Column, Row, Source};
-use super::{quote, tenant_key, unresolved, Files, Ids, Loaded};
+use super::table::{
+    opt, read_table_par, req, row_estimate, Column, ReadOptions, Row, Source, TableInfo,
+};
+use super::{quote, tenant_key, Files, Ids, Loaded};
 use crate::model::{FileStats, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx, TextColumn};
 
-const COLUMNS: [Column; 6] = [
+pub(super) const COLUMNS: [Column; 6] = [
     req("kind"),
     req("from_id"),
     req("to_id"),
@@ -26,6 +28,8 @@ pub(super) fn load(
     source: Source<'_>,
     file: &Arc<str>,
     files: &Files<'_>,
+    opts: &ReadOptions,
+    info: &mut TableInfo,
     out: &mut Loaded,
     ids: &mut Ids,
 ) -> FileStats {
@@ -50,7 +54,8 @@ pub(super) fn load(
             row.error(
                 EFFECTIVE,
                 format!(
-                    "empty 'effective_on': {} relationship needs the date it took effect",
+                    "empty '{}': {} relationship needs the date it took effect",
+                    row.name(EFFECTIVE),
                     with_article(kind.as_str())
                 ),
             );
@@ -91,7 +96,8 @@ pub(super) fn load(
                 row.error(
                     RESELLER,
                     format!(
-                        "reseller_id on {} row: expected it only on customer rows",
+                        "{} on {} row: expected it only on customer rows",
+                        row.name(RESELLER),
                         with_article(kind.as_str())
                     ),
                 );
@@ -111,7 +117,9 @@ pub(super) fn load(
         source,
         file,
         &COLUMNS,
+        opts,
         &mut out.errors,
+        info,
         check,
         |rel, row: &mut Row<'_>| {
             if let (Some(rel), true) = (rel, row.ok()) {
@@ -135,15 +143,15 @@ struct Refs<'a, 'f> {
 }
 
 impl Refs<'_, '_> {
-    fn column(col: usize) -> &'static str {
-        COLUMNS[col].name
-    }
-
     fn partner(&self, row: &mut Row<'_>, col: usize, id: &str) -> Option<PartnerIdx> {
         if let Some(&p) = self.ids.partners.get(id) {
             return Some(p);
         }
-        let name = Self::column(col);
+        let name = row.name(col);
+        if let Some(file) = self.ids.cascaded_partners.get(id) {
+            row.unresolved(file);
+            return None;
+        }
         let why = if let Some(line) = self.ids.rejected_partners.get(id) {
             format!(
                 "{name} {} names a partner whose row was rejected ({}:{line})",
@@ -158,7 +166,8 @@ impl Refs<'_, '_> {
             )
         } else if self.ids.no_partner_read() {
             // None of the file's rows was read (a bad header, say): the id may well be in it.
-            unresolved("partner", id, name, self.files.partners)
+            row.unresolved(self.files.partners);
+            return None;
         } else {
             format!(
                 "unknown partner {} in {name}: expected a partner_id from {}",
@@ -174,7 +183,7 @@ impl Refs<'_, '_> {
         if let Some(t) = self.ids.tenant(id) {
             return Some(t);
         }
-        let name = Self::column(col);
+        let name = row.name(col);
         let why = if let Some(line) = self.ids.rejected_tenants.get(tenant_key(id).as_ref()) {
             format!(
                 "{name} {} names a tenant whose row was rejected ({}:{line})",
@@ -188,7 +197,8 @@ impl Refs<'_, '_> {
                 self.files.tenants
             )
         } else if self.ids.no_tenant_read() {
-            unresolved("tenant", id, name, self.files.tenants)
+            row.unresolved(self.files.tenants);
+            return None;
         } else {
             format!(
                 "unknown tenant {} in {name}: expected a tenant_id from {}",
@@ -204,19 +214,21 @@ impl Refs<'_, '_> {
         if let Some(&o) = self.ids.orgs.get(id) {
             return Some(o);
         }
-        let name = Self::column(col);
-        let why = if self.ids.no_partner_read() {
-            unresolved("organization", id, name, self.files.partners)
-        } else if self.ids.no_tenant_read() {
-            unresolved("organization", id, name, self.files.tenants)
-        } else {
-            format!(
-                "unknown organization {} in {name}: expected an organization_id from {} or {} (a partner without one is its own organization)",
-                quote(id),
-                self.files.partners,
-                self.files.tenants
-            )
-        };
+        let name = row.name(col);
+        if self.ids.no_partner_read() {
+            row.unresolved(self.files.partners);
+            return None;
+        }
+        if self.ids.no_tenant_read() {
+            row.unresolved(self.files.tenants);
+            return None;
+        }
+        let why = format!(
+            "unknown organization {} in {name}: expected an organization_id from {} or {} (a partner without one is its own organization)",
+            quote(id),
+            self.files.partners,
+            self.files.tenants
+        );
         row.error(col, why);
         None
     }

@@ -49,7 +49,10 @@ pub struct Row<'a> {
     file: &'a Arc<str>,
     record: &'a csv::ByteRecord,
     fields: &'a [Option<usize>],
-    columns: &'a [Column],
+    /// Each spec column's name as the header writes it (its contract name when absent).
+    names: &'a [Box<str>],
+    /// How the file is encoded, for the hint in an invalid-UTF-8 message.
+    encoding: Encoding,
     /// Physical line where the row starts.
     pub line: u64,
     /// Byte offset in the file where the row starts.
@@ -63,12 +66,35 @@ pub struct Row<'a> {
     /// messages are still listed (decided per batch, in file order, so that it does not depend
     /// on which thread checks which row).
     reread_ok: bool,
+    /// A file this row refers into and none of whose rows loaded: the row is rejected, and
+    /// one message for the whole file says why (not one per row).
+    unresolved: Option<Arc<str>>,
 }
 
 impl<'a> Row<'a> {
-    /// Whether no problem has been found in the row so far.
+    /// Spec column `col`'s name as the header writes it, for messages.
+    pub fn name(&self, col: usize) -> &'a str {
+        &self.names[col]
+    }
+
+    /// Rejects the row because a reference in it points into `file`, none of whose rows was
+    /// read (it is missing, or its header is invalid): the reference cannot be judged, and the
+    /// rows rejected for this reason are summed up in one message at the end of the file.
+    pub fn unresolved(&mut self, file: &Arc<str>) {
+        if self.unresolved.is_none() {
+            self.unresolved = Some(Arc::clone(file));
+        }
+    }
+
+    /// Whether no problem has been found in the row so far (nor a reference that cannot be
+    /// resolved).
     pub fn ok(&self) -> bool {
-        self.errors.is_empty()
+        self.errors.is_empty() && self.unresolved.is_none()
+    }
+
+    /// The file this row refers into that has no loaded row, when that alone rejects it.
+    pub fn only_unresolved(&self) -> Option<&Arc<str>> {
+        self.unresolved.as_ref().filter(|_| self.errors.is_empty())
     }
 
     /// Whether the file has spec column `col`.
@@ -97,11 +123,12 @@ impl<'a> Row<'a> {
             Ok(text) => text,
             Err(e) => {
                 let offset = self.field_offset(field, e.valid_up_to());
+                let hint = windows_1252_hint(self.encoding, raw);
                 self.error(
                     col,
                     format!(
-                        "invalid UTF-8 in column '{}' at byte offset {offset}: expected UTF-8 text",
-                        self.columns[col].name
+                        "invalid UTF-8 in column '{}' at byte offset {offset}: expected UTF-8 text{hint}",
+                        self.name(col)
                     ),
                 );
                 return None;
@@ -113,7 +140,7 @@ impl<'a> Row<'a> {
                 col,
                 format!(
                     "NUL byte in column '{}': expected text without control characters",
-                    self.columns[col].name
+                    self.name(col)
                 ),
             );
             return None;
@@ -123,7 +150,7 @@ impl<'a> Row<'a> {
                 col,
                 format!(
                     "value in column '{}' is {} bytes long: expected at most {MAX_FIELD_BYTES}",
-                    self.columns[col].name,
+                    self.name(col),
                     text.len()
                 ),
             );
@@ -148,7 +175,7 @@ impl<'a> Row<'a> {
         if value.is_none() && self.errors.len() == had_errors {
             self.error(
                 col,
-                format!("empty '{}': a value is required", self.columns[col].name),
+                format!("empty '{}': a value is required", self.name(col)),
             );
         }
         value
@@ -169,7 +196,7 @@ impl<'a> Row<'a> {
                 col,
                 format!(
                     "unknown {} {}{hint}: expected one of {}",
-                    self.columns[col].name,
+                    self.name(col),
                     quote(text),
                     spellings.join(", ")
                 ),
@@ -188,7 +215,7 @@ impl<'a> Row<'a> {
                     col,
                     format!(
                         "{why} in '{}': {}; expected an ISO date YYYY-MM-DD",
-                        self.columns[col].name,
+                        self.name(col),
                         quote(text)
                     ),
                 );
@@ -236,10 +263,66 @@ pub fn parse_date(text: &str) -> Result<Date, &'static str> {
 struct Header {
     /// Field index of each spec column.
     fields: Vec<Option<usize>>,
+    /// Each spec column's name as the header writes it (its contract name when absent).
+    names: Vec<Box<str>>,
     /// Number of fields in the header row.
     width: usize,
 }
 
+/// A contract column read under another header name (`[columns.*]` in csp-audit.toml).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnMapping {
+    /// The contract column (`reseller_id`).
+    pub column: String,
+    /// The header name it is read from (`ResellerMpnId`), compared case-insensitively.
+    pub header: String,
+    /// Where the mapping is configured, for messages (`csp-audit.toml:7`).
+    pub origin: String,
+}
+
+/// How a table's bytes are decoded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 (a BOM is accepted).
+    #[default]
+    Utf8,
+    /// Windows-1252, Excel's legacy code page in western Europe and the Americas.
+    Windows1252,
+}
+
+/// How tables are read: what the command line and csp-audit.toml say about the files.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// The field separator to use; `None`: detected from the header row.
+    pub delimiter: Option<u8>,
+    /// How the bytes are decoded.
+    pub encoding: Encoding,
+    /// Contract columns read under other header names.
+    pub mapping: Vec<ColumnMapping>,
+}
+
+/// What the header of a table said, beyond where each column is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TableInfo {
+    /// Header names that are no column the loader reads, as written, in header order.
+    pub ignored: Vec<String>,
+    /// Optional columns the header does not have, in spec order.
+    pub absent: Vec<&'static str>,
+    /// Contract columns read under another header name: (contract name, header as written).
+    pub mapped: Vec<(&'static str, String)>,
+    /// The field separator detected from the header when it is not a comma.
+    pub detected_delimiter: Option<u8>,
+}
+
+/// The header name spec column `c` is looked for under (lower case).
+fn wanted_name(c: &Column, mapping: &[ColumnMapping]) -> String {
+    mapping
+        .iter()
+        .find(|m| m.column == c.name)
+        .map_or_else(|| c.name.to_string(), |m| m.header.trim().to_lowercase())
+}
+
+#[allow(clippy::too_many_arguments)]
 fn resolve_header(
     file: &Arc<str>,
     line: u64,
@@ -247,17 +330,39 @@ fn resolve_header(
     reread: &Reread<'_>,
     record: &csv::ByteRecord,
     columns: &[Column],
+    mapping: &[ColumnMapping],
     errors: &mut Vec<InputError>,
+    info: &mut TableInfo,
 ) -> Option<Header> {
     let before = errors.len();
+    // A header of one field that another separator splits into our columns: the file is
+    // read with the wrong separator (`--delimiter`), which is one problem, not one per column.
+    if let [only] = record.iter().collect::<Vec<_>>()[..] {
+        let other = detect_delimiter(only, columns, mapping);
+        if other != reread.delimiter && only.contains(&other) {
+            errors.push(InputError::whole_file(
+                file,
+                format!(
+                    "the header is one column: its names are separated by {}, not {}: expected --delimiter {} or no --delimiter",
+                    delimiter_name(other),
+                    delimiter_name(reread.delimiter),
+                    delimiter_name(other).trim_matches('\''),
+                ),
+            ));
+            return None;
+        }
+    }
     let mut fields = vec![None; columns.len()];
+    let mut names: Vec<Box<str>> = columns.iter().map(|c| c.name.into()).collect();
+    let wanted: Vec<String> = columns.iter().map(|c| wanted_name(c, mapping)).collect();
+    let is_mapped = |c: usize| mapping.iter().any(|m| m.column == columns[c].name);
     // Unknown names as written (for messages) and lower-cased (for matching).
     let mut unknown: Vec<(usize, &str, String)> = Vec::new();
     for (i, raw) in record.iter().enumerate() {
         let (written, name) = match std::str::from_utf8(raw) {
             Ok(n) => {
                 let written = n.trim_start_matches('\u{feff}').trim();
-                (written, written.to_ascii_lowercase())
+                (written, written.to_lowercase())
             }
             Err(e) => {
                 errors.push(InputError::new(
@@ -265,16 +370,17 @@ fn resolve_header(
                     line,
                     i as u64 + 1,
                     format!(
-                        "invalid UTF-8 in header name at byte offset {}: expected UTF-8 text",
+                        "invalid UTF-8 in header name at byte offset {}: expected UTF-8 text{}",
                         reread
                             .raw_offset(start, i, e.valid_up_to())
-                            .unwrap_or(start + e.valid_up_to() as u64)
+                            .unwrap_or(start + e.valid_up_to() as u64),
+                        windows_1252_hint(Encoding::Utf8, raw)
                     ),
                 ));
                 continue;
             }
         };
-        match columns.iter().position(|c| c.name == name) {
+        match wanted.iter().position(|w| *w == name) {
             Some(c) if fields[c].is_some() => errors.push(InputError::new(
                 file,
                 line,
@@ -285,31 +391,61 @@ fn resolve_header(
                     fields[c].map_or(0, |f| f + 1)
                 ),
             )),
-            Some(c) => fields[c] = Some(i),
+            Some(c) => {
+                fields[c] = Some(i);
+                names[c] = written.into();
+            }
             None => unknown.push((i, written, name)),
         }
     }
-    // An unknown column that looks like a missing known one is a typo, not an extra column:
-    // ignoring it would silently drop that column's data. Next to a missing required column
-    // anything alike is named (the header fails anyway); next to a missing optional one only a
-    // near-exact spelling counts, since real exports carry extra columns such as
-    // `reseller_name` or `relationship_type` that merely resemble ours.
+    // A mapped name the header lacks is a mistake in the mapping (or the wrong file).
+    for (c, col) in columns.iter().enumerate() {
+        if let (None, Some(m)) = (fields[c], mapping.iter().find(|m| m.column == col.name)) {
+            let hint = did_you_mean(&m.header, unknown.iter().map(|u| u.1));
+            errors.push(InputError::new(
+                file,
+                line,
+                1,
+                format!(
+                    "no column {}{hint} in the header: {} reads {} from it",
+                    quote(&m.header),
+                    m.origin,
+                    col.name
+                ),
+            ));
+        }
+    }
+    // An unknown column that looks like a missing known one is a typo or the export's own name
+    // for it, not an extra column: ignoring it would silently drop that column's data. Next to
+    // a missing required column anything alike is named (the header fails anyway); next to a
+    // missing optional one a near-exact spelling or a name with the column's words counts
+    // (`reseller` or `ResellerMpnId` for `reseller_id`), but not a name that says it holds
+    // something else, as real exports carry extra columns such as `reseller_name` or
+    // `relationship_type` that merely resemble ours.
+    let (found, is_mapped) = (&fields, &is_mapped);
     let missing = |required: bool| {
         columns
             .iter()
-            .zip(&fields)
-            .filter(move |(c, f)| f.is_none() && c.required == required)
-            .map(|(c, _)| c.name)
+            .enumerate()
+            .filter(move |(c, col)| {
+                found[*c].is_none() && col.required == required && !is_mapped(*c)
+            })
+            .map(|(_, col)| col.name)
     };
     let mut explained = Vec::new();
     for (i, written, name) in &unknown {
         let mut hint = did_you_mean(name, missing(true));
         if hint.is_empty() {
-            if let Some(m) = missing(false).find(|m| misspelt(name, m)) {
+            if let Some(m) = missing(true)
+                .chain(missing(false))
+                .find(|m| misspelt(name, m) || shares_words(written, m))
+            {
                 hint = format!(" (did you mean '{m}'?)");
             }
         }
-        if !hint.is_empty() {
+        if hint.is_empty() {
+            info.ignored.push(written.to_string());
+        } else {
             errors.push(InputError::new(
                 file,
                 line,
@@ -322,8 +458,8 @@ fn resolve_header(
             explained.extend(missing(true).filter(|m| hint.contains(&format!("'{m}'"))));
         }
     }
-    for (col, field) in columns.iter().zip(&fields) {
-        if col.required && field.is_none() && !explained.contains(&col.name) {
+    for (c, (col, field)) in columns.iter().zip(&fields).enumerate() {
+        if col.required && field.is_none() && !explained.contains(&col.name) && !is_mapped(c) {
             errors.push(InputError::new(
                 file,
                 line,
@@ -336,8 +472,16 @@ fn resolve_header(
             ));
         }
     }
+    for (c, col) in columns.iter().enumerate() {
+        match fields[c] {
+            None if !col.required => info.absent.push(col.name),
+            Some(_) if is_mapped(c) => info.mapped.push((col.name, names[c].to_string())),
+            _ => {}
+        }
+    }
     (errors.len() == before).then_some(Header {
         fields,
+        names,
         width: record.len(),
     })
 }
@@ -347,6 +491,106 @@ fn resolve_header(
 fn misspelt(found: &str, name: &str) -> bool {
     let letters = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect() };
     letters(found) == letters(name) || strsim::damerau_levenshtein(found, name) <= 2
+}
+
+/// The words of a header name, lower case: split at `_`, `-`, spaces, dots and camelCase
+/// humps (`ResellerMpnId`, `MPASignedOn`), common abbreviations spelt out (`org`).
+pub(crate) fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        // A hump: lower → Upper (`resellerId`), or the last capital of an acronym before a
+        // lower-case letter (`MPASigned`: `MPA`, `Signed`).
+        let hump = c.is_uppercase()
+            && prev.is_some_and(|p| {
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(char::is_lowercase))
+            });
+        if hump && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        word.extend(c.to_lowercase());
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    for w in &mut out {
+        let full = match w.as_str() {
+            "org" | "orgs" | "organisation" => "organization",
+            "rel" | "relation" => "relationship",
+            "cust" => "customer",
+            "eff" => "effective",
+            "mpa" | "agreement" => "mpa",
+            _ => continue,
+        };
+        *w = full.to_string();
+    }
+    out
+}
+
+/// Words that say nothing about which column a name is (`id` ends half of them).
+const GENERIC_WORDS: [&str; 4] = ["id", "on", "date", "the"];
+
+/// Words that may stand next to a column's own words in another export's name for it: the
+/// kind of value (`reseller_mpn_id` for `reseller_id`, `mpa_date` for `mpa_signed_on`).
+fn kind_words(column: &str) -> &'static [&'static str] {
+    if column.ends_with("_id") {
+        &[
+            "id", "mpn", "guid", "uuid", "number", "no", "num", "key", "code", "ref",
+        ]
+    } else if column.ends_with("_on") {
+        &[
+            "on",
+            "date",
+            "day",
+            "at",
+            "dt",
+            "signed",
+            "signature",
+            "time",
+        ]
+    } else {
+        &[]
+    }
+}
+
+/// Whether header name `found` is another export's name for column `column`: it has one of
+/// the column's distinctive words, and every other word of it is one of the column's words or
+/// says what kind of value the column holds. `reseller`, `ResellerMpnId` and `reseller_number`
+/// are `reseller_id`; `reseller_name` is not (a name is not an id), nor is `relationship_type`
+/// `relationship_id`.
+pub(crate) fn shares_words(found: &str, column: &str) -> bool {
+    let have = words(found);
+    let want = words(column);
+    let shared = have
+        .iter()
+        .any(|w| want.contains(w) && !GENERIC_WORDS.contains(&w.as_str()));
+    shared
+        && have
+            .iter()
+            .all(|w| want.contains(w) || kind_words(column).contains(&w.as_str()))
+}
+
+/// ` (the file may be Windows-1252: ...)` when undecodable bytes read as Windows-1252 text:
+/// every byte that is not ASCII is a letter or sign there (not one of its five unused codes).
+fn windows_1252_hint(encoding: Encoding, raw: &[u8]) -> &'static str {
+    let unused = |b: &u8| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D);
+    let plausible = raw.iter().any(|b| !b.is_ascii()) && !raw.iter().any(unused);
+    if encoding == Encoding::Utf8 && plausible {
+        " (the file may be Windows-1252: try --encoding windows-1252)"
+    } else {
+        ""
+    }
 }
 
 /// Opens a file for reading, turning the usual failures into one positioned error.
@@ -399,6 +643,7 @@ pub enum Source<'a> {
 pub(crate) struct Reread<'a> {
     from: RereadFrom<'a>,
     comment: Option<u8>,
+    delimiter: u8,
 }
 
 enum RereadFrom<'a> {
@@ -414,13 +659,13 @@ impl Reread<'_> {
         let found = match self.from {
             RereadFrom::Bytes(bytes) => {
                 let raw = bytes.get(usize::try_from(row_start).ok()?..)?;
-                locate(raw.iter().copied(), self.comment, field, at)
+                locate(raw.iter().copied(), self.comment, self.delimiter, field, at)
             }
             RereadFrom::File(path) => {
                 let mut f = File::open(path).ok()?;
                 f.seek(SeekFrom::Start(row_start)).ok()?;
                 let raw = io::BufReader::new(f).bytes().map_while(Result::ok);
-                locate(raw, self.comment, field, at)
+                locate(raw, self.comment, self.delimiter, field, at)
             }
             RereadFrom::Nothing => None,
         };
@@ -434,6 +679,7 @@ impl Reread<'_> {
 fn locate(
     raw: impl Iterator<Item = u8>,
     comment: Option<u8>,
+    delimiter: u8,
     field: usize,
     at: usize,
 ) -> Option<u64> {
@@ -463,7 +709,7 @@ fn locate(
             S::Quoted => (S::Quoted, true, false),
             // A doubled quote inside a quoted field is one quote of the value.
             S::QuoteInQuoted if b == b'"' => (S::Quoted, true, false),
-            _ if b == b',' => (S::Field, false, true),
+            _ if b == delimiter => (S::Field, false, true),
             _ if is_term => return None,
             // Text after a closing quote continues the value unquoted, as the csv crate reads it.
             _ => (S::Unquoted, true, false),
@@ -489,18 +735,30 @@ fn locate(
 ///
 /// `on_row` reads fields through the [`Row`], records its own problems on it, and stores the
 /// row only if [`Row::ok`]; a row with problems is counted as rejected. Every problem, of the
-/// file or of any row, goes to `errors`.
+/// file or of any row, goes to `errors`; what the header said goes to `info`.
 pub fn read_table<F>(
     source: Source<'_>,
     file: &Arc<str>,
     columns: &[Column],
+    opts: &ReadOptions,
     errors: &mut Vec<InputError>,
-    on_row: F,
+    info: &mut TableInfo,
+    mut on_row: F,
 ) -> FileStats
 where
     F: FnMut(&mut Row<'_>),
 {
-    read_with_comments(source, file, columns, None, errors, on_row)
+    let table = Table {
+        file,
+        columns,
+        opts,
+        comment: None,
+    };
+    read_source(source, &table, errors, info, |rows| {
+        for row in rows.iter_mut().filter(|r| r.width_ok) {
+            on_row(row);
+        }
+    })
 }
 
 /// Like [`read_table`], with the rows checked in parallel: `check` reads a row's fields and
@@ -508,11 +766,14 @@ where
 /// receives every row with what `check` made of it, in file order, on this thread, to finish
 /// it (it may still record problems) and store it if it has none. Messages, counts and stored
 /// rows are the same as reading row by row.
+#[allow(clippy::too_many_arguments)]
 pub fn read_table_par<T, C, S>(
     source: Source<'_>,
     file: &Arc<str>,
     columns: &[Column],
+    opts: &ReadOptions,
     errors: &mut Vec<InputError>,
+    info: &mut TableInfo,
     check: C,
     mut store: S,
 ) -> FileStats
@@ -522,7 +783,13 @@ where
     S: FnMut(Option<T>, &mut Row<'_>),
 {
     use rayon::prelude::*;
-    read_source(source, file, columns, None, errors, |rows| {
+    let table = Table {
+        file,
+        columns,
+        opts,
+        comment: None,
+    };
+    read_source(source, &table, errors, info, |rows| {
         let checked: Vec<Option<T>> = rows
             .par_iter_mut()
             .with_min_len(256)
@@ -536,7 +803,8 @@ where
     })
 }
 
-/// Like [`read_table`], skipping lines that start with `comment` (used by the region table).
+/// Like [`read_table`] with the default options, skipping lines that start with `comment`
+/// (used by the region table).
 pub fn read_with_comments<F>(
     source: Source<'_>,
     file: &Arc<str>,
@@ -548,57 +816,187 @@ pub fn read_with_comments<F>(
 where
     F: FnMut(&mut Row<'_>),
 {
-    read_source(source, file, columns, comment, errors, |rows| {
+    let opts = ReadOptions {
+        delimiter: Some(b','),
+        ..ReadOptions::default()
+    };
+    let table = Table {
+        file,
+        columns,
+        opts: &opts,
+        comment,
+    };
+    read_source(source, &table, errors, &mut TableInfo::default(), |rows| {
         for row in rows.iter_mut().filter(|r| r.width_ok) {
             on_row(row);
         }
     })
 }
 
+/// What is read, and how.
+struct Table<'a> {
+    file: &'a Arc<str>,
+    columns: &'a [Column],
+    opts: &'a ReadOptions,
+    comment: Option<u8>,
+}
+
 /// Opens `source` and reads it in batches of rows, each given to `batch` in file order.
 fn read_source<F>(
     source: Source<'_>,
-    file: &Arc<str>,
-    columns: &[Column],
-    comment: Option<u8>,
+    table: &Table<'_>,
     errors: &mut Vec<InputError>,
+    info: &mut TableInfo,
     batch: F,
 ) -> FileStats
 where
     F: FnMut(&mut [Row<'_>]),
 {
-    let reread = |from| Reread { from, comment };
+    // Decoded Windows-1252 text is not the file's bytes: it is never read again (every byte
+    // decodes, so no message needs a byte offset).
+    let utf8 = table.opts.encoding == Encoding::Utf8;
+    let from = |from| if utf8 { from } else { RereadFrom::Nothing };
     match source {
-        Source::Path(path) => match open(path, file) {
-            Ok(f) => read_records(
-                f,
-                &reread(RereadFrom::File(path)),
-                file,
-                columns,
-                errors,
-                batch,
-            ),
+        Source::Path(path) => match open(path, table.file) {
+            Ok(f) => read_decoded(f, from(RereadFrom::File(path)), table, errors, info, batch),
             Err(e) => {
                 errors.push(e);
                 FileStats::default()
             }
         },
-        Source::Bytes(bytes) => read_records(
+        Source::Bytes(bytes) => read_decoded(
             bytes,
-            &reread(RereadFrom::Bytes(bytes)),
-            file,
-            columns,
+            from(RereadFrom::Bytes(bytes)),
+            table,
             errors,
+            info,
             batch,
         ),
-        Source::Reader(reader) => read_records(
-            reader,
-            &reread(RereadFrom::Nothing),
-            file,
-            columns,
-            errors,
-            batch,
-        ),
+        Source::Reader(reader) => {
+            read_decoded(reader, RereadFrom::Nothing, table, errors, info, batch)
+        }
+    }
+}
+
+/// [`read_records`] over the bytes decoded as the options say.
+fn read_decoded<R, F>(
+    reader: R,
+    from: RereadFrom<'_>,
+    table: &Table<'_>,
+    errors: &mut Vec<InputError>,
+    info: &mut TableInfo,
+    batch: F,
+) -> FileStats
+where
+    R: Read,
+    F: FnMut(&mut [Row<'_>]),
+{
+    match table.opts.encoding {
+        Encoding::Utf8 => read_records(reader, from, table, errors, info, batch),
+        Encoding::Windows1252 => {
+            read_records(Windows1252::new(reader), from, table, errors, info, batch)
+        }
+    }
+}
+
+/// A reader of Windows-1252 bytes that gives their text as UTF-8. Lines, fields and quotes
+/// are unchanged (every byte is one character), so positions stay exact.
+struct Windows1252<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    output: Vec<u8>,
+    /// How much of `output` has been given out.
+    given: usize,
+    done: bool,
+}
+
+impl<R: Read> Windows1252<R> {
+    fn new(inner: R) -> Self {
+        Windows1252 {
+            inner,
+            decoder: encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling(),
+            input: vec![0; 1 << 16],
+            output: Vec::new(),
+            given: 0,
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Windows1252<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.given == self.output.len() && !self.done {
+            let n = self.inner.read(&mut self.input)?;
+            let last = n == 0;
+            let room = self.decoder.max_utf8_buffer_length(n).unwrap_or(3 * n + 16);
+            self.output.resize(room, 0);
+            let (_, _, written, _) =
+                self.decoder
+                    .decode_to_utf8(&self.input[..n], &mut self.output, last);
+            self.output.truncate(written);
+            self.given = 0;
+            self.done = last;
+        }
+        let n = buf.len().min(self.output.len() - self.given);
+        buf[..n].copy_from_slice(&self.output[self.given..self.given + n]);
+        self.given += n;
+        Ok(n)
+    }
+}
+
+/// A reader that remembers its last byte and whether it reached the end, so that the line of
+/// a last row without a line end is known.
+struct Tracked<R> {
+    inner: R,
+    state: std::rc::Rc<std::cell::Cell<(Option<u8>, bool)>>,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let (last, _) = self.state.get();
+        self.state.set(match n {
+            0 => (last, true),
+            n => (Some(buf[n - 1]), false),
+        });
+        Ok(n)
+    }
+}
+
+/// Picks the field separator from the header line: the one of `,` `;` tab `|` that splits it
+/// into the most column names the table reads (a comma when none does better).
+fn detect_delimiter(head: &[u8], columns: &[Column], mapping: &[ColumnMapping]) -> u8 {
+    let wanted: Vec<String> = columns.iter().map(|c| wanted_name(c, mapping)).collect();
+    // The first line that holds anything.
+    let line = head
+        .split(|&b| b == b'\n')
+        .find(|l| !l.trim_ascii().is_empty())
+        .unwrap_or_default();
+    let known = |d: u8| {
+        line.split(|&b| b == d)
+            .filter(|name| {
+                let name = String::from_utf8_lossy(name);
+                let name = name.trim_start_matches('\u{feff}').trim().trim_matches('"');
+                wanted.contains(&name.trim().to_lowercase())
+            })
+            .count()
+    };
+    let mut best = (b',', known(b','));
+    for d in [b';', b'\t', b'|'] {
+        let n = known(d);
+        if n > best.1 {
+            best = (d, n);
+        }
+    }
+    best.0
+}
+
+/// The name of a field separator, for messages.
+pub fn delimiter_name(d: u8) -> String {
+    match d {
+        b'\t' => "tab".to_string(),
+        d => format!("'{}'", char::from(d)),
     }
 }
 
@@ -654,24 +1052,70 @@ pub const MAX_ROW_ESTIMATE: usize = 50_000_000;
 /// parallel): large enough to keep both cores busy, small enough to stay in cache.
 const BATCH_ROWS: usize = 4096;
 
+/// Where a record really starts: the csv crate gives the position where it began reading it,
+/// before the blank (and comment) lines it skipped, which would shift every later line.
+/// `begun` is that position (line, byte), `end_line` the reader's line after the record, and
+/// `unended` whether the record ends the file without a line end. Every line skipped is one
+/// LF byte more between the two positions, besides the line ends inside quoted fields and the
+/// record's own.
+fn record_start(
+    begun: (u64, u64),
+    end_line: u64,
+    record: &csv::ByteRecord,
+    unended: bool,
+) -> (u64, u64) {
+    let spanned = end_line.saturating_sub(begun.0);
+    let own = u64::from(!unended);
+    if spanned <= own {
+        return begun;
+    }
+    let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+    let skipped = spanned.saturating_sub(own + inside);
+    (begun.0 + skipped, begun.1 + skipped)
+}
+
+/// Whether a record holds no data: a blank line (nothing, or a CR alone in a CRLF file),
+/// which is no row at all, or whitespace and separators only (Excel's empty rows `,,,,`),
+/// which is a row that is skipped and counted. `None` when it holds data.
+fn empty_record(record: &csv::ByteRecord) -> Option<bool> {
+    if !record.iter().all(|f| f.trim_ascii().is_empty()) {
+        return None;
+    }
+    let blank = record.len() == 1 && matches!(&record[0], b"" | b"\r");
+    Some(blank)
+}
+
 fn read_records<R, F>(
     reader: R,
-    reread: &Reread<'_>,
-    file: &Arc<str>,
-    columns: &[Column],
+    from: RereadFrom<'_>,
+    table: &Table<'_>,
     errors: &mut Vec<InputError>,
+    info: &mut TableInfo,
     mut batch: F,
 ) -> FileStats
 where
     R: Read,
     F: FnMut(&mut [Row<'_>]),
 {
-    let comment = reread.comment;
-    let mut input = io::BufReader::with_capacity(1 << 20, reader);
+    let Table {
+        file,
+        columns,
+        opts,
+        comment,
+    } = *table;
+    let tracked = std::rc::Rc::new(std::cell::Cell::new((None, false)));
+    let mut input = io::BufReader::with_capacity(
+        1 << 20,
+        Tracked {
+            inner: reader,
+            state: std::rc::Rc::clone(&tracked),
+        },
+    );
+    // Whether the record just read ends the file without a line end.
+    let unended = || matches!(tracked.get(), (Some(last), true) if last != b'\n');
     // A byte order mark is skipped (positions still count its bytes); a UTF-16 one means the
     // whole file is in the wrong encoding, which is better said once than on every field.
-    let base = match input.fill_buf() {
-        Ok([0xEF, 0xBB, 0xBF, ..]) => 3,
+    let (base, delimiter) = match input.fill_buf() {
         Ok([0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]) => {
             errors.push(InputError::whole_file(
                 file,
@@ -679,17 +1123,36 @@ where
             ));
             return FileStats::default();
         }
-        Ok(_) => 0,
+        Ok(head) => {
+            let base = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                3
+            } else {
+                0
+            };
+            let delimiter = opts
+                .delimiter
+                .unwrap_or_else(|| detect_delimiter(&head[base..], columns, &opts.mapping));
+            (base, delimiter)
+        }
         Err(e) => {
             errors.push(InputError::whole_file(file, cannot_read(&e)));
             return FileStats::default();
         }
+    };
+    if opts.delimiter.is_none() && delimiter != b',' {
+        info.detected_delimiter = Some(delimiter);
+    }
+    let reread = &Reread {
+        from,
+        comment,
+        delimiter,
     };
     input.consume(base);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .comment(comment)
+        .delimiter(delimiter)
         // Records end at LF. With the csv crate's default (CR, LF or CRLF), the positions of
         // records after a CRLF are one line and one byte early; here the CR of a CRLF stays at
         // the end of the last field, where trimming removes it, and a line holding only a CR
@@ -701,18 +1164,27 @@ where
     // Row problems kept, and those only counted (past MAX_ROW_ERRORS) with their rows.
     let mut kept = 0;
     let (mut omitted, mut omitted_rows) = (0u64, 0u64);
+    // Rows rejected because they refer into a file none of whose rows loaded, per file.
+    let mut unresolved: Vec<(Arc<str>, u64)> = Vec::new();
+    let begun = |record: &csv::ByteRecord| {
+        let pos = record
+            .position()
+            .cloned()
+            .unwrap_or_else(csv::Position::new);
+        (pos.line(), pos.byte() + base as u64)
+    };
 
+    // Lines before the header that hold nothing are not the header.
     let mut first = rdr.read_byte_record(&mut record);
-    while matches!(first, Ok(true)) && record.len() == 1 && &record[0] == b"\r" {
+    while matches!(first, Ok(true)) && empty_record(&record).is_some() {
         first = rdr.read_byte_record(&mut record);
     }
+    let header_line;
     let header = match first {
         Ok(true) => {
-            let pos = record
-                .position()
-                .cloned()
-                .unwrap_or_else(csv::Position::new);
-            let start = pos.byte() + base as u64;
+            let (line, start) =
+                record_start(begun(&record), rdr.position().line(), &record, unended());
+            header_line = line;
             // Lines ended by CR alone (classic Mac OS) read as one long line; say so rather
             // than report a header of strange column names.
             let cr_inside = |f: &[u8]| f.trim_ascii().contains(&b'\r');
@@ -723,7 +1195,17 @@ where
                 ));
                 None
             } else {
-                resolve_header(file, pos.line(), start, reread, &record, columns, errors)
+                resolve_header(
+                    file,
+                    line,
+                    start,
+                    reread,
+                    &record,
+                    columns,
+                    &opts.mapping,
+                    errors,
+                    info,
+                )
             }
         }
         Ok(false) => {
@@ -746,11 +1228,17 @@ where
         // Without a header no row can be read: count them all as rejected.
         loop {
             match rdr.read_byte_record(&mut record) {
-                Ok(true) if record.len() == 1 && &record[0] == b"\r" => continue,
-                Ok(true) => {
-                    stats.read += 1;
-                    stats.rejected += 1;
-                }
+                Ok(true) => match empty_record(&record) {
+                    Some(true) => continue,
+                    Some(false) => {
+                        stats.read += 1;
+                        stats.skipped += 1;
+                    }
+                    None => {
+                        stats.read += 1;
+                        stats.rejected += 1;
+                    }
+                },
                 Ok(false) => break,
                 Err(e) => {
                     stats.read += 1;
@@ -775,14 +1263,19 @@ where
             }
             let record = &mut records[starts.len()];
             match rdr.read_byte_record(record) {
-                Ok(true) if record.len() == 1 && &record[0] == b"\r" => continue,
-                Ok(true) => {
-                    let pos = record
-                        .position()
-                        .cloned()
-                        .unwrap_or_else(csv::Position::new);
-                    starts.push((pos.line(), pos.byte() + base as u64));
-                }
+                Ok(true) => match empty_record(record) {
+                    Some(true) => continue,
+                    Some(false) => {
+                        stats.read += 1;
+                        stats.skipped += 1;
+                    }
+                    None => starts.push(record_start(
+                        begun(record),
+                        rdr.position().line(),
+                        record,
+                        unended(),
+                    )),
+                },
                 Ok(false) => break,
                 Err(e) => {
                     // An I/O failure mid-file: the rest cannot be read, and says so.
@@ -805,13 +1298,15 @@ where
                     file,
                     record,
                     fields: &header.fields,
-                    columns,
+                    names: &header.names,
+                    encoding: opts.encoding,
                     line,
                     byte,
                     source: reread,
                     errors: Vec::new(),
                     width_ok: record.len() == header.width,
                     reread_ok,
+                    unresolved: None,
                 };
                 if !row.width_ok {
                     let column = record.len().min(header.width) as u64 + 1;
@@ -834,7 +1329,14 @@ where
         batch(&mut rows);
         for row in &mut rows {
             stats.read += 1;
-            if row.errors.is_empty() {
+            let quiet = row.unresolved.take();
+            if let Some(other) = &quiet {
+                match unresolved.iter_mut().find(|(f, _)| f == other) {
+                    Some((_, n)) => *n += 1,
+                    None => unresolved.push((Arc::clone(other), 1)),
+                }
+            }
+            if row.errors.is_empty() && quiet.is_none() {
                 stats.loaded += 1;
             } else {
                 stats.rejected += 1;
@@ -858,6 +1360,17 @@ where
             break;
         }
     }
+    for (other, n) in unresolved {
+        errors.push(InputError::whole_file(
+            file,
+            format!(
+                "{n} row{} not loaded: {} refer{} to {other}, of which no row was loaded",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "they" },
+                if n == 1 { "s" } else { "" },
+            ),
+        ));
+    }
     if omitted > 0 {
         let mut summed = InputError::whole_file(
             file,
@@ -868,7 +1381,8 @@ where
         summed.unlisted = omitted;
         errors.push(summed);
     }
-    finish(file, &stats, true, rdr.position().line(), errors);
+    // "No data rows" is said of the line after the header.
+    finish(file, &stats, true, header_line + 1, errors);
     stats
 }
 
@@ -880,16 +1394,16 @@ fn finish(
     line: u64,
     errors: &mut Vec<InputError>,
 ) {
-    if !header_ok && stats.read > 0 {
+    if !header_ok && stats.rejected > 0 {
         errors.push(InputError::whole_file(
             file,
             format!(
                 "{} data row{} not loaded because the header is invalid",
-                stats.read,
-                if stats.read == 1 { "" } else { "s" }
+                stats.rejected,
+                if stats.rejected == 1 { "" } else { "s" }
             ),
         ));
-    } else if header_ok && stats.read == 0 {
+    } else if header_ok && stats.read == stats.skipped {
         errors.push(InputError::new(
             file,
             line.max(2),
@@ -938,7 +1452,63 @@ fn csv_error(file: &Arc<str>, e: &csv::Error, line_now: u64) -> InputError {
 
 #[cfg(test)]
 mod tests {
-    use super::{row_estimate, Source};
+    use super::{detect_delimiter, req, row_estimate, shares_words, words, Source};
+
+    #[test]
+    fn words_split_at_punctuation_and_camel_case_humps() {
+        assert_eq!(words("ResellerMpnId"), ["reseller", "mpn", "id"]);
+        assert_eq!(words("MPASignedOn"), ["mpa", "signed", "on"]);
+        assert_eq!(words(" org-id "), ["organization", "id"]);
+        assert_eq!(words("Onboarded On"), ["onboarded", "on"]);
+        assert_eq!(words("tenant2Id"), ["tenant2", "id"]);
+    }
+
+    #[test]
+    fn a_name_shares_a_columns_words_only_when_it_says_nothing_else() {
+        for (found, column) in [
+            ("reseller", "reseller_id"),
+            ("reseller_mpn_id", "reseller_id"),
+            ("ResellerNumber", "reseller_id"),
+            ("mpa_date", "mpa_signed_on"),
+            ("MPA signature date", "mpa_signed_on"),
+            ("tenant_id", "csp_tenant_id"),
+            ("org_id", "organization_id"),
+            ("effective_date", "effective_on"),
+        ] {
+            assert!(shares_words(found, column), "{found} ~ {column}");
+        }
+        for (found, column) in [
+            ("reseller_name", "reseller_id"),
+            ("relationship_type", "relationship_id"),
+            ("tenant_name", "csp_tenant_id"),
+            ("id", "reseller_id"),
+            ("mpn_id", "csp_tenant_id"),
+            ("notes", "organization_id"),
+            ("reseller_country", "reseller_id"),
+        ] {
+            assert!(!shares_words(found, column), "{found} !~ {column}");
+        }
+    }
+
+    #[test]
+    fn the_delimiter_is_the_one_that_splits_the_header_into_known_columns() {
+        let columns = [req("tenant_id"), req("name"), req("kind"), req("country")];
+        assert_eq!(
+            detect_delimiter(b"tenant_id;name;kind;country\n", &columns, &[]),
+            b';'
+        );
+        assert_eq!(
+            detect_delimiter(b"\n\"tenant_id\"\t\"name\"\n", &columns, &[]),
+            b'\t'
+        );
+        assert_eq!(
+            detect_delimiter(b"tenant_id|name,x|kind\n", &columns, &[]),
+            b'|'
+        );
+        // Nothing known: the comma (and the header problems say what is wrong).
+        assert_eq!(detect_delimiter(b"a;b;c\n", &columns, &[]), b',');
+        assert_eq!(detect_delimiter(b"", &columns, &[]), b',');
+    }
 
     #[test]
     fn row_estimate_scales_the_sample_and_ignores_what_is_not_a_row() {

@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
-use super::table::{opt, read_table_par, req, row_estimate, Column, Row, Source};
+use super::table::{
+    opt, read_table_par, req, row_estimate, Column, ReadOptions, Row, Source, TableInfo,
+};
 use super::{quote, tenant_key, Ids, Loaded};
 use crate::model::{CountryIdx, FileStats, Model, RegionIdx, Tenant, TenantIdx, TenantKind};
 
-const COLUMNS: [Column; 5] = [
+pub(super) const COLUMNS: [Column; 5] = [
     req("tenant_id"),
     req("name"),
     req("kind"),
@@ -33,6 +35,8 @@ struct Checked {
 pub(super) fn load(
     source: Source<'_>,
     file: &Arc<str>,
+    opts: &ReadOptions,
+    info: &mut TableInfo,
     out: &mut Loaded,
     ids: &mut Ids,
 ) -> FileStats {
@@ -112,13 +116,40 @@ pub(super) fn load(
             }
         }
     };
-    read_table_par(source, file, &COLUMNS, &mut out.errors, check, store)
+    read_table_par(
+        source,
+        file,
+        &COLUMNS,
+        opts,
+        &mut out.errors,
+        info,
+        check,
+        store,
+    )
 }
+
+/// Codes in common use that are not ISO 3166-1 alpha-2, with the ISO code meant: the UK's
+/// and Greece's EU codes, the UK's domain name, and a few IOC / alpha-3 habits.
+const COUNTRY_ALIASES: [(&str, &str); 7] = [
+    ("UK", "GB"),
+    ("EL", "GR"),
+    ("USA", "US"),
+    ("GBR", "GB"),
+    ("DEU", "DE"),
+    ("GER", "DE"),
+    ("SUI", "CH"),
+];
 
 /// The message for a country code that is not in the region table.
 pub(super) fn unknown_country(code: &str) -> String {
+    let hint = COUNTRY_ALIASES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(code))
+        .map_or(String::new(), |(_, iso)| {
+            format!(" (did you mean '{iso}'?)")
+        });
     format!(
-        "unknown country {}: expected an ISO 3166-1 alpha-2 code from the region table",
+        "unknown country {}{hint}: expected an ISO 3166-1 alpha-2 code from the region table",
         quote(code)
     )
 }

@@ -166,15 +166,24 @@ impl Relationship {
     }
 }
 
-/// Rows read, loaded and rejected for one input file.
+/// Rows read, loaded, rejected and skipped for one input file: `read` is always `loaded +
+/// rejected + skipped`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FileStats {
-    /// Data rows read (the header is not counted).
+    /// Data rows read (the header and blank lines are not counted).
     pub read: u64,
     /// Rows that entered the network.
     pub loaded: u64,
     /// Rows reported as errors and left out.
     pub rejected: u64,
+    /// Rows that hold no data (whitespace only, or only separators as in Excel's empty rows
+    /// `,,,,`), left out without an error; in reports only when there are any.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The whole loaded partner network, before it becomes a graph.
@@ -220,6 +229,15 @@ impl Model {
     /// Row counts of one input file.
     pub fn stats(&self, file: InputFile) -> &FileStats {
         &self.stats[file as usize]
+    }
+
+    /// Whether input file `file` has contract column `column`: false only when the loader
+    /// noted it absent (a model made without notes has every column).
+    pub fn has_column(&self, file: InputFile, column: &str) -> bool {
+        !self
+            .columns
+            .iter()
+            .any(|n| n.file == Some(file) && n.absent.contains(&column))
     }
 
     /// The source-system id of relationship row `row`, if any.

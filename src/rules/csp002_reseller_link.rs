@@ -44,8 +44,14 @@ declare_rule! {
 /// O(E) with one hash look-up per provider sale, in parallel.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = RuleId::CSP002;
+    // Without a reseller_id column no sale says its reseller: only reseller rows can be checked
+    // (the rule is then partly checked, see `coverage`).
+    let named = net
+        .model
+        .has_column(crate::model::InputFile::Relationships, "reseller_id");
     let sales = net
         .par_rows(RelKind::Customer)
+        .filter(|_| named)
         .filter_map(|r| broken_sale(net, r).map(|why| Finding::new(rule, why).sale(r)));
     let links = net
         .par_rows(RelKind::Reseller)

@@ -17,7 +17,7 @@ mod meta;
 
 use rayon::prelude::*;
 
-pub use coverage::coverage;
+pub use coverage::{checked, coverage};
 pub use finding::{sort_findings, Entity, Finding, RowRef};
 
 use crate::graph::Network;
@@ -288,7 +288,8 @@ pub const fn stale_allow_rule() -> RuleId {
     RuleId::CSP101
 }
 
-/// Runs every network rule for which `enabled` holds, in parallel, and returns the findings
+/// Runs every network rule for which `enabled` holds and whose input is there (see
+/// [`coverage`]), in parallel, and returns the findings
 /// sorted (rule, entities, rows), with each rule's default severity.
 pub fn run(
     net: &Network,
@@ -299,6 +300,9 @@ pub fn run(
         .collect::<Vec<_>>()
         .into_par_iter()
         .filter(|id| enabled(*id))
+        // A rule whose input is absent does not run: it is reported as not checked instead
+        // of with findings made of the missing column (every partner "without" an MPA date).
+        .filter(|id| coverage::checked(&net.model, id.info().code))
         .filter_map(|id| id.info().check.map(|check| check(net, params)))
         .flatten()
         .collect();

@@ -244,7 +244,7 @@ fn config_errors_name_file_line_and_column() {
     let cases: &[(&str, &str)] = &[
         (
             "fail-on = \"error\"\nfail_on = \"x\"\n",
-            "2:1: unknown field `fail_on`, expected one of `fail-on`, `rules`, `params`, `allow`",
+            "2:1: unknown key 'fail_on' (did you mean 'fail-on'?): expected 'fail-on', 'rules', 'params', 'allow' or 'columns'",
         ),
         (
             "[rules]\nCSP001 = \"error\"\nCSP03 = \"warning\"\n",
@@ -253,11 +253,11 @@ fn config_errors_name_file_line_and_column() {
         ),
         (
             "[rules]\nCSP001 = \"fatal\"\n",
-            "2:10: unknown variant `fatal`, expected one of `off`, `warning`, `error`",
+            "2:10: unknown level 'fatal': expected 'off', 'warning' or 'error'",
         ),
         (
             "\n[[allow]]\nrule = \"CSP003\"\nentities = [\"P1\"]\nowner = \"me\"\n",
-            "2:1: missing field `reason`",
+            "2:1: [[allow]] entry without reason: say why the exception is accepted",
         ),
         (
             "[[allow]]\nrule = \"CSP003\"\nentities = [\"P1\"]\nreason = \"x\"\nexpires = \"2026-02-30\"\n",

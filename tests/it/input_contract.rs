@@ -166,14 +166,10 @@ fn stopped_cases() -> Vec<StoppedCase> {
             "net/partners.csv:1:1: 2 data rows not loaded because the header is invalid",
         ])
     };
-    let unresolved_partner = |at: &str, what: &str| {
-        format!("net/relationships.csv:{at}: {what} cannot be resolved: no row of net/partners.csv was loaded")
-    };
-    let unresolved_tenant = |at: &str, what: &str| {
-        format!("{at}: {what} cannot be resolved: no row of net/tenants.csv was loaded")
-    };
-    let rejected = |at: &str, column: &str, id: &str, line: u32| {
-        format!("net/relationships.csv:{at}: {column} '{id}' names a partner whose row was rejected (net/partners.csv:{line})")
+    let unresolved_rows = |file: &str, rows: u32, into: &str| {
+        format!(
+            "{file}:1:1: {rows} rows not loaded: they refer to {into}, of which no row was loaded"
+        )
     };
     vec![
         // --- partners.csv: ids
@@ -338,16 +334,12 @@ fn stopped_cases() -> Vec<StoppedCase> {
                     PARTNERS_HEADER.replace("organization_id", "organisation_id")
                 ),
             )],
+            // The references into the file are summed up in one message, not one per row.
             problems: [
                 misspelt_partners_column(
                     "net/partners.csv:1:5: unknown column 'organisation_id' (did you mean 'organization_id'?): fix the header, or its values would be ignored",
                 ),
-                vec![
-                    unresolved_partner("2:3", "partner 'P1' in from_id"),
-                    unresolved_partner("2:4", "partner 'P2' in to_id"),
-                    unresolved_partner("3:3", "partner 'P1' in from_id"),
-                    unresolved_partner("3:5", "partner 'P2' in reseller_id"),
-                ],
+                vec![unresolved_rows("net/relationships.csv", 2, "net/partners.csv")],
             ]
             .concat(),
             counts: [(2, 0, 2), (3, 3, 0), (3, 1, 2)],
@@ -358,18 +350,14 @@ fn stopped_cases() -> Vec<StoppedCase> {
         StoppedCase {
             shows: "references to tenants when the tenants header is bad",
             files: vec![("tenants.csv", TENANTS.replace("tenant_id", "tenant-id"))],
+            // Partners rejected only for their CSP tenant are unresolved for the same reason:
+            // every reference that tenants.csv would have settled is in one message per
+            // referring file.
             problems: vec![
                 "net/tenants.csv:1:1: unknown column 'tenant-id' (did you mean 'tenant_id'?): fix the header, or its values would be ignored".to_string(),
                 "net/tenants.csv:1:1: 3 data rows not loaded because the header is invalid".to_string(),
-                unresolved_tenant("net/partners.csv:2:6", "tenant 'T-P1' in csp_tenant_id"),
-                unresolved_tenant("net/partners.csv:3:6", "tenant 'T-P2' in csp_tenant_id"),
-                rejected("2:3", "from_id", "P1", 2),
-                rejected("2:4", "to_id", "P2", 3),
-                rejected("3:3", "from_id", "P1", 2),
-                unresolved_tenant("net/relationships.csv:3:4", "tenant 'C1' in to_id"),
-                rejected("3:5", "reseller_id", "P2", 3),
-                unresolved_tenant("net/relationships.csv:4:3", "organization 'ORG-C' in from_id"),
-                unresolved_tenant("net/relationships.csv:4:4", "organization 'ORG-F' in to_id"),
+                unresolved_rows("net/partners.csv", 2, "net/tenants.csv"),
+                unresolved_rows("net/relationships.csv", 3, "net/tenants.csv"),
             ],
             counts: [(2, 0, 2), (3, 0, 3), (3, 0, 3)],
         },
@@ -730,7 +718,7 @@ const STOPPED_IN_JSON: [StoppedInJson; 4] = [
             "bad.toml",
             2,
             1,
-            "unknown field `fail_on`, expected one of `fail-on`, `rules`, `params`, `allow`",
+            "unknown key 'fail_on' (did you mean 'fail-on'?): expected 'fail-on', 'rules', 'params', 'allow' or 'columns'",
         ),
     },
     StoppedInJson {
@@ -808,16 +796,17 @@ Org,affiliate,ORG-C,ORG-F,,
 
 #[test]
 fn reseller_name_and_onboarded_date_are_extra_columns() {
-    // Without an onboarded_on column P2 has no onboarding date: CSP010, not an input error.
+    // Next to the onboarded_on column they resemble, both are the export's extra columns.
     let text = "\
-partner_id,name,role,country,organization_id,csp_tenant_id,reseller_name,onboarded_date,enrolled_on,mpa_signed_on
-P1,Contoso,indirect_provider,US,ORG-C,T-P1,,2018-01-01,2018-01-01,2019-01-01
-P2,Fabrikam,indirect_reseller,US,ORG-F,T-P2,Fabrikam,2018-01-01,2018-01-01,2019-01-01
+partner_id,name,role,country,organization_id,csp_tenant_id,reseller_name,onboarded_date,onboarded_on,enrolled_on,mpa_signed_on
+P1,Contoso,indirect_provider,US,ORG-C,T-P1,,2018-01-01,2018-01-01,2018-01-01,2019-01-01
+P2,Fabrikam,indirect_reseller,US,ORG-F,T-P2,Fabrikam,2018-01-01,,2018-01-01,2019-01-01
 ";
     let root = network_with("partners.csv", text);
     let (code, doc) = run_json(root.path(), &["audit", "net"]);
     assert_eq!(code, 1);
     assert_eq!(doc["errors"], json!([]));
+    // P2's onboarded_on is empty: CSP010, not an input error.
     assert_eq!(finding_rules(&doc), ["CSP010"]);
     assert_eq!(
         doc["summary"]["files"]["partners.csv"],
@@ -1012,7 +1001,7 @@ fn byte_offsets_past_the_listing_cap_do_not_depend_on_threads() {
     assert_eq!(
         one[0]["message"],
         format!(
-            "invalid UTF-8 in column 'to_id' at byte offset {}: expected UTF-8 text",
+            "invalid UTF-8 in column 'to_id' at byte offset {}: expected UTF-8 text (the file may be Windows-1252: try --encoding windows-1252)",
             start + "X0,\"customer\",P1,t".len() as u64
         )
     );

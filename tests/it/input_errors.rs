@@ -68,6 +68,7 @@ fn stats(read: u64, loaded: u64, rejected: u64) -> FileStats {
         read,
         loaded,
         rejected,
+        skipped: 0,
     }
 }
 
@@ -281,7 +282,7 @@ fn invalid_utf8_reports_the_byte_offset_of_the_bad_byte() {
     bytes.extend(b"\",customer,US\n");
     let bad = offset_of(&bytes, 0xFF);
     let expected = format!(
-        "tenants.csv:3:2: invalid UTF-8 in column 'name' at byte offset {bad}: expected UTF-8 text"
+        "tenants.csv:3:2: invalid UTF-8 in column 'name' at byte offset {bad}: expected UTF-8 text (the file may be Windows-1252: try --encoding windows-1252)"
     );
     let (errors, st) = load_with(InputFile::Tenants, &bytes);
     assert_eq!(errors[0], expected);
@@ -303,7 +304,7 @@ fn invalid_utf8_reports_the_byte_offset_of_the_bad_byte() {
     assert_eq!(
         errors[0],
         format!(
-            "tenants.csv:3:4: invalid UTF-8 in column 'country' at byte offset {bad}: expected UTF-8 text"
+            "tenants.csv:3:4: invalid UTF-8 in column 'country' at byte offset {bad}: expected UTF-8 text (the file may be Windows-1252: try --encoding windows-1252)"
         )
     );
 }
@@ -317,7 +318,7 @@ fn invalid_utf8_in_the_header() {
     let (errors, _) = load_with(InputFile::Tenants, &bytes);
     assert_eq!(
         errors[0],
-        format!("tenants.csv:1:2: invalid UTF-8 in header name at byte offset {bad}: expected UTF-8 text")
+        format!("tenants.csv:1:2: invalid UTF-8 in header name at byte offset {bad}: expected UTF-8 text (the file may be Windows-1252: try --encoding windows-1252)")
     );
 }
 

@@ -32,6 +32,7 @@ fn damaged_inputs_lose_no_row() {
         read,
         loaded: read - rejected,
         rejected,
+        skipped: 0,
     };
     assert_eq!(*loaded.model.stats(InputFile::Tenants), expected(8, 3));
     assert_eq!(*loaded.model.stats(InputFile::Partners), expected(6, 2));
