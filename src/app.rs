@@ -16,8 +16,9 @@ use crate::graph::Network;
 use crate::load::{builtin_regions, load_regions, InputError, InputPaths};
 use crate::model::{Date, InputFile, Model};
 use crate::report::{
-    plural, Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, JsonEmitter,
-    JunitEmitter, Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
+    plural, Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, GitlabEmitter,
+    HtmlEmitter, JsonEmitter, JunitEmitter, Mark, MarkdownEmitter, Report, SarifEmitter,
+    TextEmitter,
 };
 use crate::rules::{
     self, rejected_row_rule, sort_findings, stale_allow_rule, Finding, RowRef, RuleId, Severity,
@@ -398,6 +399,8 @@ fn emitter(format: Format) -> &'static dyn Emitter {
         Format::Github => &GithubEmitter,
         Format::Markdown => &MarkdownEmitter,
         Format::Csv => &CsvEmitter,
+        Format::Gitlab => &GitlabEmitter,
+        Format::Html => &HtmlEmitter,
     }
 }
 

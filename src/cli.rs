@@ -115,6 +115,10 @@ pub enum Format {
     Markdown,
     /// Findings as CSV rows, for a spreadsheet.
     Csv,
+    /// GitLab Code Quality JSON, for merge-request widgets (`artifacts: reports: codequality`).
+    Gitlab,
+    /// One self-contained HTML page: summary, chart, filterable findings, evidence graphs.
+    Html,
 }
 
 /// A `--report FORMAT=PATH` request.

@@ -2,6 +2,8 @@
 
 mod csv;
 mod github;
+mod gitlab;
+mod html;
 mod json;
 mod junit;
 mod markdown;
@@ -13,6 +15,8 @@ use std::io::{self, Write};
 
 pub use self::csv::CsvEmitter;
 pub use github::GithubEmitter;
+pub use gitlab::GitlabEmitter;
+pub use html::HtmlEmitter;
 pub use json::{JsonEmitter, JSON_VERSION};
 pub use junit::JunitEmitter;
 pub use markdown::MarkdownEmitter;
