@@ -33,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Audit(args) => run_audit(&args),
         Command::Generate(args) => crate::generate::run(&args),
+        Command::Graph(args) => crate::cmd::graph::run(&args),
         Command::Rules { format } => {
             rules_table(format, &mut stdout())?;
             Ok(Exit::Clean)

@@ -34,6 +34,9 @@ pub enum Command {
         /// Rule code (CSP003) or name (cross-region-customer).
         rule: String,
     },
+    /// Export the network, or the neighbourhood of a finding, partner or tenant, as DOT, GraphML
+    /// or JSON.
+    Graph(crate::cmd::graph::GraphArgs),
 }
 
 /// Arguments of `audit`.

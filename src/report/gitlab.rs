@@ -26,7 +26,14 @@ pub fn gitlab_severity(s: Severity) -> &'static str {
     }
 }
 
-fn issue(description: &str, check: &str, fingerprint: &str, severity: &str, path: &str, line: u64) -> Value {
+fn issue(
+    description: &str,
+    check: &str,
+    fingerprint: &str,
+    severity: &str,
+    path: &str,
+    line: u64,
+) -> Value {
     json!({
         "description": description,
         "check_name": check,
@@ -55,9 +62,9 @@ impl Emitter for GitlabEmitter {
             let info = f.rule.info();
             let mark = report.mark(i);
             // Without a row a finding still needs a place: the relationships file, line 1.
-            let loc = report.location(f, mark).unwrap_or_else(|| {
-                report.row_location(crate::model::InputFile::Relationships, 1)
-            });
+            let loc = report
+                .location(f, mark)
+                .unwrap_or_else(|| report.row_location(crate::model::InputFile::Relationships, 1));
             let fp = match mark {
                 Some(m) => m.fingerprint.clone(),
                 None => {

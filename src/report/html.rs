@@ -84,13 +84,25 @@ impl<'r, 'a> Nodes<'r, 'a> {
         let row = match e {
             Entity::Partner(p) => {
                 let p = m.partner(p);
-                json!(["partner", &*p.id, &*p.name, role(p.role), regions.code(p.country),
-                    regions.region_name(p.region)])
+                json!([
+                    "partner",
+                    &*p.id,
+                    &*p.name,
+                    role(p.role),
+                    regions.code(p.country),
+                    regions.region_name(p.region)
+                ])
             }
             Entity::Tenant(t) => {
                 let t = m.tenant(t);
-                json!(["tenant", &*t.id, &*t.name, t.kind.as_str(), regions.code(t.country),
-                    regions.region_name(t.region)])
+                json!([
+                    "tenant",
+                    &*t.id,
+                    &*t.name,
+                    t.kind.as_str(),
+                    regions.code(t.country),
+                    regions.region_name(t.region)
+                ])
             }
             Entity::Org(o) => json!(["organization", &*m.org(o).id, "", "", "", ""]),
         };
@@ -137,10 +149,14 @@ fn evidence(nodes: &mut Nodes<'_, '_>, f: &Finding) -> Value {
         let r = &m.relationships[ix];
         let date = r.effective_on.map(|d| d.to_string()).unwrap_or_default();
         let (from, to) = match r.kind {
-            RelKind::Reseller => (Entity::Partner(r.from_partner()), Entity::Partner(r.to_partner())),
-            RelKind::Customer | RelKind::Admin => {
-                (Entity::Partner(r.from_partner()), Entity::Tenant(r.to_tenant()))
-            }
+            RelKind::Reseller => (
+                Entity::Partner(r.from_partner()),
+                Entity::Partner(r.to_partner()),
+            ),
+            RelKind::Customer | RelKind::Admin => (
+                Entity::Partner(r.from_partner()),
+                Entity::Tenant(r.to_tenant()),
+            ),
             RelKind::Affiliate => (
                 Entity::Org(crate::model::OrgIdx(r.from)),
                 Entity::Org(crate::model::OrgIdx(r.to)),
@@ -215,8 +231,11 @@ fn finding_row(
 
 /// The chart: one bar per rule that ran, split by severity, as inline SVG.
 fn chart(report: &Report<'_>) -> String {
-    let mut counts: BTreeMap<&str, (usize, usize)> =
-        report.rules.iter().map(|r| (r.info().code, (0, 0))).collect();
+    let mut counts: BTreeMap<&str, (usize, usize)> = report
+        .rules
+        .iter()
+        .map(|r| (r.info().code, (0, 0)))
+        .collect();
     for f in report.findings {
         let c = counts.entry(f.rule.info().code).or_default();
         match f.severity {
@@ -224,7 +243,12 @@ fn chart(report: &Report<'_>) -> String {
             Severity::Warning => c.1 += 1,
         }
     }
-    let max = counts.values().map(|(e, w)| e + w).max().unwrap_or(0).max(1);
+    let max = counts
+        .values()
+        .map(|(e, w)| e + w)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let (bar_h, gap, left, width) = (18, 6, 64, 420);
     let height = counts.len() * (bar_h + gap) + gap;
     let mut svg = format!(
@@ -318,7 +342,13 @@ impl Emitter for HtmlEmitter {
         h += &format!("<style>\n{STYLE}</style>\n</head>\n<body>\n");
         h += &format!(
             "<header><h1>csp-audit <span class=\"status st-{}\">{}</span></h1>\n",
-            if status == "clean" { "clean" } else if report.errors.is_empty() { "findings" } else { "input" },
+            if status == "clean" {
+                "clean"
+            } else if report.errors.is_empty() {
+                "findings"
+            } else {
+                "input"
+            },
             escape(status)
         );
         h += "<dl class=\"run\">";
@@ -346,7 +376,10 @@ impl Emitter for HtmlEmitter {
             }
         }
         if let Some(c) = &report.ci.config_file {
-            h += &format!("<dt>configuration</dt><dd><code>{}</code></dd>", escape(&super::slashes(c)));
+            h += &format!(
+                "<dt>configuration</dt><dd><code>{}</code></dd>",
+                escape(&super::slashes(c))
+            );
         }
         h += "</dl></header>\n<main>\n";
 
@@ -398,13 +431,22 @@ impl Emitter for HtmlEmitter {
                 let path = escape(&c.path);
                 let mut v = Vec::new();
                 if !c.ignored.is_empty() {
-                    v.push(format!("<code>{path}</code>: ignored columns {}", escape(&c.ignored.join(", "))));
+                    v.push(format!(
+                        "<code>{path}</code>: ignored columns {}",
+                        escape(&c.ignored.join(", "))
+                    ));
                 }
                 if !c.absent.is_empty() {
-                    v.push(format!("<code>{path}</code>: absent optional columns {}", escape(&c.absent.join(", "))));
+                    v.push(format!(
+                        "<code>{path}</code>: absent optional columns {}",
+                        escape(&c.absent.join(", "))
+                    ));
                 }
                 for (name, header) in &c.mapped {
-                    v.push(format!("<code>{path}</code>: {name} read from column {}", escape(header)));
+                    v.push(format!(
+                        "<code>{path}</code>: {name} read from column {}",
+                        escape(header)
+                    ));
                 }
                 v
             })
@@ -418,9 +460,7 @@ impl Emitter for HtmlEmitter {
         }
         if !report.errors.is_empty() {
             let total = crate::load::problem_count(report.errors);
-            h += &format!(
-                "<section class=\"problems\"><h2>Input problems ({total})</h2><ul>"
-            );
+            h += &format!("<section class=\"problems\"><h2>Input problems ({total})</h2><ul>");
             for e in report.errors.iter().take(SHOWN_ERRORS) {
                 h += &format!(
                     "<li><code>{}:{}:{}</code> {}</li>",
@@ -431,7 +471,10 @@ impl Emitter for HtmlEmitter {
                 );
             }
             if report.errors.len() > SHOWN_ERRORS {
-                h += &format!("<li>… and {} more messages</li>", report.errors.len() - SHOWN_ERRORS);
+                h += &format!(
+                    "<li>… and {} more messages</li>",
+                    report.errors.len() - SHOWN_ERRORS
+                );
             }
             h += "</ul></section>\n";
         }
@@ -480,6 +523,9 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 }

@@ -58,7 +58,8 @@ fn working_dir() -> Option<String> {
 pub fn artifact_location(path: &str, root: Option<&str>) -> Value {
     let absolute = path.starts_with('/') || path.as_bytes().get(1) == Some(&b':');
     let relative = if absolute {
-        root.and_then(|r| path.strip_prefix(r)).filter(|p| !p.is_empty())
+        root.and_then(|r| path.strip_prefix(r))
+            .filter(|p| !p.is_empty())
     } else {
         Some(path)
     };
