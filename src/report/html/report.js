@@ -68,7 +68,7 @@
       var cyc = [];
       g.e.forEach(function (e) { if (e[5] === 2 && cyc.indexOf(e[0]) < 0) cyc.push(e[0]); });
       g.e.forEach(function (e) { if (e[5] === 2 && cyc.indexOf(e[1]) < 0) cyc.push(e[1]); });
-      var R = 60 + cyc.length * 22, cx = W / 2, cy = R + 30;
+      var R = 60 + cyc.length * 22, cx = Math.max(W / 2, R * 1.6 + BW / 2 + 10), cy = R + 30;
       cyc.forEach(function (n, i) {
         var a = -Math.PI / 2 + 2 * Math.PI * i / cyc.length;
         pos[n] = [cx + R * 1.6 * Math.cos(a), cy + R * Math.sin(a)];
@@ -171,11 +171,16 @@
       allowed.appendChild(tr);
     });
   }
+  // A link may set the filters and open a finding: `#rule=CSP005&severity=error&entity=ID&q=TEXT&open=N`
+  // (N counts the rows shown, from 0).
+  var hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.has("rule")) rule.value = hash.get("rule");
+  if (hash.has("severity")) sev.value = hash.get("severity");
+  if (hash.has("entity")) ent.value = hash.get("entity");
+  if (hash.has("q")) text.value = hash.get("q");
   render();
-  // `#open=N` opens the N-th finding shown (for links and screenshots).
-  var open = /^#open=(\d+)$/.exec(location.hash);
-  if (open) {
-    var tr = document.querySelectorAll("#findings tbody tr.finding")[+open[1]];
+  if (/^\d+$/.test(hash.get("open") || "")) {
+    var tr = document.querySelectorAll("#findings tbody tr.finding")[+hash.get("open")];
     if (tr) toggle(tr);
   }
 })();
