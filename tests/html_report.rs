@@ -333,3 +333,27 @@ fn renders_in_headless_chromium() {
         "{not_white} of {total} pixels not white"
     );
 }
+
+#[test]
+fn failed_runs_and_baselines_show() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    ci_support::copy_sample(tmp.path());
+    let baseline = tmp.path().join("baseline.json");
+    let r = run(&["audit", s(tmp.path()), "--write-baseline", s(&baseline)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["audit", s(tmp.path()), "--baseline", s(&baseline), "--format", "html"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("<div class=\"card\"><b>26</b><span>baselined</span></div>"));
+    assert!(r.stdout.contains("<span class=\"status st-clean\">clean</span>"));
+    assert_eq!(blob(&r.stdout)["findings"].as_array().map(Vec::len), Some(0));
+
+    let rels = tmp.path().join("relationships.csv");
+    let mut text = std::fs::read_to_string(&rels).expect("read");
+    text.push_str("customer,P-NOBODY,t-relecloud-us,,2022-05-01,CR-BAD\n");
+    std::fs::write(&rels, text).expect("write");
+    let r = run(&["audit", s(tmp.path()), "--format", "html"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stdout.contains("<h2>Input problems (1)</h2>"), "{}", r.stdout);
+    assert!(r.stdout.contains("relationships.csv:73:2</code> "), "{}", r.stdout);
+    assert!(r.stdout.contains("input problems: nothing was audited"));
+}
