@@ -13,7 +13,7 @@ use serde_json::Value;
 /// Nodes of the sample: 34 organizations + 19 partners + 36 tenants. Edges: 71 relationship
 /// rows + 19 partner → organization + 34 organization → tenant (the tenants with an
 /// organization_id or claimed as a partner's CSP tenant) + 12 partner → CSP tenant.
-/// The hostile-names fixture: 2 partners, their 2 default organizations, 1 tenant; 2 rows and
+/// The hostile-names fixture: 2 partners, their 2 default organizations, 1 tenant; 3 rows and
 /// 2 partner → organization edges.
 const SAMPLE_NODES: usize = 89;
 const SAMPLE_EDGES: usize = 136;
@@ -198,7 +198,7 @@ fn networkx_reads_the_graphml() {
     let tmp = tempfile::tempdir().expect("tempdir");
     for (dir, expect) in [
         ("data/sample", format!("{SAMPLE_NODES} {SAMPLE_EDGES}")),
-        ("tests/fixtures/hostile-names", "5 4".to_string()),
+        ("tests/fixtures/hostile-names", "5 5".to_string()),
     ] {
         let file = tmp.path().join("g.graphml");
         std::fs::write(&file, graph(&[dir, "--format", "graphml"])).expect("write");

@@ -182,6 +182,16 @@ fn hostile_names_stay_text() {
     assert!(nodes
         .iter()
         .any(|n| n[2] == "Reseller \"quoted\" <img src=x onerror=alert(1)>\nsecond line"));
+    // Right-to-left marks and a line separator in an id and a name come back as written.
+    let f = &data["findings"][1];
+    assert_eq!(f["e"][0], "P-\u{202e}LIVE-\u{2028}x");
+    assert!(nodes
+        .iter()
+        .any(|n| n[2] == "Provider \u{200f}RTL\u{202e} mark & co"));
+    assert!(
+        page.contains("P-\u{202e}LIVE-\\u2028x"),
+        "U+2028 escaped, U+202E as is"
+    );
 }
 
 #[test]
@@ -284,11 +294,14 @@ fn renders_in_headless_chromium() {
     let hostile = tmp.path().join("hostile.html");
     std::fs::write(&hostile, html("tests/fixtures/hostile-names")).expect("write");
     let out = headless(&chrome, &tmp.path().join("profile-hostile"))
-        .args(["--dump-dom", &format!("file://{}#open=0", hostile.display())])
+        .args([
+            "--dump-dom",
+            &format!("file://{}#open=0", hostile.display()),
+        ])
         .output()
         .expect("chromium runs");
     let dom = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(dom.matches("<tr class=\"finding").count(), 1);
+    assert_eq!(dom.matches("<tr class=\"finding").count(), 2);
     assert!(dom.contains("class=\"evidence\""), "the graph is drawn");
     assert!(!dom.contains("<img") && !dom.contains("<b>bold"), "{dom}");
     assert_eq!(dom.matches("<script").count(), 2, "{dom}");
@@ -341,11 +354,25 @@ fn failed_runs_and_baselines_show() {
     let baseline = tmp.path().join("baseline.json");
     let r = run(&["audit", s(tmp.path()), "--write-baseline", s(&baseline)]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run(&["audit", s(tmp.path()), "--baseline", s(&baseline), "--format", "html"]);
+    let r = run(&[
+        "audit",
+        s(tmp.path()),
+        "--baseline",
+        s(&baseline),
+        "--format",
+        "html",
+    ]);
     assert_eq!(r.code, 0);
-    assert!(r.stdout.contains("<div class=\"card\"><b>26</b><span>baselined</span></div>"));
-    assert!(r.stdout.contains("<span class=\"status st-clean\">clean</span>"));
-    assert_eq!(blob(&r.stdout)["findings"].as_array().map(Vec::len), Some(0));
+    assert!(r
+        .stdout
+        .contains("<div class=\"card\"><b>26</b><span>baselined</span></div>"));
+    assert!(r
+        .stdout
+        .contains("<span class=\"status st-clean\">clean</span>"));
+    assert_eq!(
+        blob(&r.stdout)["findings"].as_array().map(Vec::len),
+        Some(0)
+    );
 
     let rels = tmp.path().join("relationships.csv");
     let mut text = std::fs::read_to_string(&rels).expect("read");
@@ -353,7 +380,15 @@ fn failed_runs_and_baselines_show() {
     std::fs::write(&rels, text).expect("write");
     let r = run(&["audit", s(tmp.path()), "--format", "html"]);
     assert_eq!(r.code, 2);
-    assert!(r.stdout.contains("<h2>Input problems (1)</h2>"), "{}", r.stdout);
-    assert!(r.stdout.contains("relationships.csv:73:2</code> "), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("<h2>Input problems (1)</h2>"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("relationships.csv:73:2</code> "),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("input problems: nothing was audited"));
 }
