@@ -76,12 +76,15 @@ pub enum GraphFormat {
 /// One exported node or edge: its attributes, in a fixed order.
 type Attrs = Vec<(&'static str, String)>;
 
-/// What is exported.
-struct Export {
-    /// `(key, attributes)`
-    nodes: Vec<(String, Attrs)>,
-    /// `(from key, to key, attributes)`
-    edges: Vec<(String, String, Attrs)>,
+/// Where the nodes, then the edges, are written as they are made: a whole 10M network is never
+/// held in memory a second time.
+trait Sink {
+    /// A node: its key and attributes.
+    fn node(&mut self, key: &str, attrs: &Attrs) -> io::Result<()>;
+    /// An edge (after every node).
+    fn edge(&mut self, from: &str, to: &str, attrs: &Attrs) -> io::Result<()>;
+    /// The end of the document.
+    fn finish(&mut self) -> io::Result<()>;
 }
 
 /// Node attribute names (GraphML keys), in output order.
@@ -224,17 +227,23 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<Exit> {
             on_row.entry(line).or_default().push(mark.clone());
         }
     }
-    let export = build(net, keep.as_deref(), &on_row, &on_node);
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
         )),
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
+    let keep = keep.as_deref();
     let written = match args.format {
-        GraphFormat::Dot => write_dot(&export, &mut out),
-        GraphFormat::Graphml => write_graphml(&export, &mut out),
-        GraphFormat::Json => write_json(&export, &mut out),
+        GraphFormat::Dot => {
+            Dot::start(&mut out).and_then(|mut s| build(net, keep, &on_row, &on_node, &mut s))
+        }
+        GraphFormat::Graphml => {
+            Graphml::start(&mut out).and_then(|mut s| build(net, keep, &on_row, &on_node, &mut s))
+        }
+        GraphFormat::Json => {
+            Json::start(&mut out).and_then(|mut s| build(net, keep, &on_row, &on_node, &mut s))
+        }
     }
     .and_then(|()| out.flush());
     match written {
@@ -332,12 +341,12 @@ fn build(
     keep: Option<&[bool]>,
     on_row: &BTreeMap<u32, Vec<String>>,
     on_node: &BTreeMap<Entity, Vec<String>>,
-) -> Export {
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
     let m = &net.model;
     let regions = &m.regions;
     let kept = |i: usize| keep.is_none_or(|k| k[i]);
     let marks = |e: Entity| on_node.get(&e).map(|v| v.join(";")).unwrap_or_default();
-    let mut nodes = Vec::new();
     for n in net.graph.node_indices().filter(|n| kept(n.index())) {
         let node = net.graph[n];
         let attrs: Attrs = match node {
@@ -379,10 +388,9 @@ fn build(
                 ]
             }
         };
-        let attrs = attrs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-        nodes.push((key(net, node), attrs));
+        let attrs: Attrs = attrs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        sink.node(&key(net, node), &attrs)?;
     }
-    let mut edges = Vec::new();
     for e in net.graph.raw_edges() {
         let (a, b) = (e.source(), e.target());
         if !kept(a.index()) || !kept(b.index()) {
@@ -418,22 +426,22 @@ fn build(
                 on_row.get(&r.line).map(|v| v.join(";")).unwrap_or_default(),
             ));
         }
-        let attrs = attrs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-        edges.push((key(net, net.graph[a]), key(net, net.graph[b]), attrs));
+        let attrs: Attrs = attrs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        sink.edge(&key(net, net.graph[a]), &key(net, net.graph[b]), &attrs)?;
     }
     // A partner's CSP tenant, which no row states as an edge.
     for (p, x) in m.partners.iter().enumerate() {
         let Some(t) = x.csp_tenant else { continue };
         let (a, b) = (net.partner_node(PartnerIdx(p as u32)), net.tenant_node(t));
         if kept(a.index()) && kept(b.index()) {
-            edges.push((
-                key(net, net.graph[a]),
-                key(net, net.graph[b]),
-                vec![("kind", "csp_tenant".into())],
-            ));
+            sink.edge(
+                &key(net, net.graph[a]),
+                &key(net, net.graph[b]),
+                &vec![("kind", "csp_tenant".into())],
+            )?;
         }
     }
-    Export { nodes, edges }
+    sink.finish()
 }
 
 /// A DOT double-quoted string: `"` and `\` escaped, line breaks as `\n`.
@@ -460,15 +468,26 @@ fn attr<'a>(attrs: &'a Attrs, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn write_dot(x: &Export, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "digraph csp_network {{")?;
-    writeln!(out, "  graph [rankdir=LR, fontname=\"Helvetica\"];")?;
-    writeln!(
-        out,
-        "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10];"
-    )?;
-    writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=9];")?;
-    for (k, attrs) in &x.nodes {
+/// Graphviz DOT.
+struct Dot<'w> {
+    out: &'w mut dyn Write,
+}
+
+impl<'w> Dot<'w> {
+    fn start(out: &'w mut dyn Write) -> io::Result<Self> {
+        writeln!(out, "digraph csp_network {{")?;
+        writeln!(out, "  graph [rankdir=LR, fontname=\"Helvetica\"];")?;
+        writeln!(
+            out,
+            "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10];"
+        )?;
+        writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=9];")?;
+        Ok(Dot { out })
+    }
+}
+
+impl Sink for Dot<'_> {
+    fn node(&mut self, k: &str, attrs: &Attrs) -> io::Result<()> {
         let kind = attr(attrs, "kind").unwrap_or("");
         let id = attr(attrs, "id").unwrap_or("");
         let mut label = id.to_string();
@@ -498,9 +517,10 @@ fn write_dot(x: &Export, out: &mut dyn Write) -> io::Result<()> {
         for (a, v) in attrs {
             parts.push(format!("{a}={}", dot_string(v)));
         }
-        writeln!(out, "  {} [{}];", dot_string(k), parts.join(", "))?;
+        writeln!(self.out, "  {} [{}];", dot_string(k), parts.join(", "))
     }
-    for (a, b, attrs) in &x.edges {
+
+    fn edge(&mut self, a: &str, b: &str, attrs: &Attrs) -> io::Result<()> {
         let kind = attr(attrs, "kind").unwrap_or("");
         let mut label = kind.to_string();
         if let Some(d) = attr(attrs, "effective_on") {
@@ -515,29 +535,28 @@ fn write_dot(x: &Export, out: &mut dyn Write) -> io::Result<()> {
             _ => {}
         }
         if let Some(f) = attr(attrs, "findings") {
+            let codes: Vec<&str> = f
+                .split(';')
+                .map(|m| m.split(' ').next().unwrap_or(""))
+                .collect();
             parts.push("color=\"#c62828\", penwidth=2.5".into());
-            parts.push(format!(
-                "xlabel={}",
-                dot_string(
-                    &f.split(';')
-                        .map(|m| m.split(' ').next().unwrap_or(""))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                )
-            ));
+            parts.push(format!("xlabel={}", dot_string(&codes.join(" "))));
         }
         for (k, v) in attrs {
             parts.push(format!("{k}={}", dot_string(v)));
         }
         writeln!(
-            out,
+            self.out,
             "  {} -> {} [{}];",
             dot_string(a),
             dot_string(b),
             parts.join(", ")
-        )?;
+        )
     }
-    writeln!(out, "}}")
+
+    fn finish(&mut self) -> io::Result<()> {
+        writeln!(self.out, "}}")
+    }
 }
 
 /// XML text: escaped, and characters XML 1.0 cannot hold replaced by U+FFFD.
@@ -553,87 +572,136 @@ fn xml(s: &str) -> String {
     quick_xml::escape::escape(clean.as_str()).into_owned()
 }
 
-fn write_graphml(x: &Export, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
-    writeln!(
-        out,
-        "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" \
-         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
-         xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns \
-         http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">"
-    )?;
-    for k in NODE_KEYS {
+/// GraphML, every attribute a declared `<key>`.
+struct Graphml<'w> {
+    out: &'w mut dyn Write,
+    edges: usize,
+}
+
+impl<'w> Graphml<'w> {
+    fn start(out: &'w mut dyn Write) -> io::Result<Self> {
+        writeln!(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
         writeln!(
             out,
-            "  <key id=\"n_{k}\" for=\"node\" attr.name=\"{k}\" attr.type=\"string\"/>"
+            "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" \
+             xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
+             xsi:schemaLocation=\"http://graphml.graphdrawing.org/xmlns \
+             http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd\">"
         )?;
-    }
-    for k in EDGE_KEYS {
-        let ty = if *k == "line" { "int" } else { "string" };
-        writeln!(
-            out,
-            "  <key id=\"e_{k}\" for=\"edge\" attr.name=\"{k}\" attr.type=\"{ty}\"/>"
-        )?;
-    }
-    writeln!(out, "  <graph id=\"csp_network\" edgedefault=\"directed\">")?;
-    for (k, attrs) in &x.nodes {
-        writeln!(out, "    <node id=\"{}\">", xml(k))?;
-        for (a, v) in attrs {
-            writeln!(out, "      <data key=\"n_{a}\">{}</data>", xml(v))?;
+        for k in NODE_KEYS {
+            writeln!(
+                out,
+                "  <key id=\"n_{k}\" for=\"node\" attr.name=\"{k}\" attr.type=\"string\"/>"
+            )?;
         }
-        writeln!(out, "    </node>")?;
+        for k in EDGE_KEYS {
+            let ty = if *k == "line" { "int" } else { "string" };
+            writeln!(
+                out,
+                "  <key id=\"e_{k}\" for=\"edge\" attr.name=\"{k}\" attr.type=\"{ty}\"/>"
+            )?;
+        }
+        writeln!(out, "  <graph id=\"csp_network\" edgedefault=\"directed\">")?;
+        Ok(Graphml { out, edges: 0 })
     }
-    for (i, (a, b, attrs)) in x.edges.iter().enumerate() {
+}
+
+impl Sink for Graphml<'_> {
+    fn node(&mut self, k: &str, attrs: &Attrs) -> io::Result<()> {
+        writeln!(self.out, "    <node id=\"{}\">", xml(k))?;
+        for (a, v) in attrs {
+            writeln!(self.out, "      <data key=\"n_{a}\">{}</data>", xml(v))?;
+        }
+        writeln!(self.out, "    </node>")
+    }
+
+    fn edge(&mut self, a: &str, b: &str, attrs: &Attrs) -> io::Result<()> {
         writeln!(
-            out,
-            "    <edge id=\"e{i}\" source=\"{}\" target=\"{}\">",
+            self.out,
+            "    <edge id=\"e{}\" source=\"{}\" target=\"{}\">",
+            self.edges,
             xml(a),
             xml(b)
         )?;
+        self.edges += 1;
         for (k, v) in attrs {
-            writeln!(out, "      <data key=\"e_{k}\">{}</data>", xml(v))?;
+            writeln!(self.out, "      <data key=\"e_{k}\">{}</data>", xml(v))?;
         }
-        writeln!(out, "    </edge>")?;
+        writeln!(self.out, "    </edge>")
     }
-    writeln!(out, "  </graph>\n</graphml>")
+
+    fn finish(&mut self) -> io::Result<()> {
+        writeln!(self.out, "  </graph>\n</graphml>")
+    }
 }
 
-fn write_json(x: &Export, out: &mut dyn Write) -> io::Result<()> {
-    let obj = |attrs: &Attrs| -> Map<String, Value> {
-        attrs
-            .iter()
-            .map(|(k, v)| {
-                let v = if *k == "line" {
-                    v.parse::<u64>().map_or_else(|_| json!(v), |n| json!(n))
-                } else if *k == "findings" {
-                    json!(v.split(';').collect::<Vec<_>>())
-                } else {
-                    json!(v)
-                };
-                (k.to_string(), v)
-            })
-            .collect()
-    };
-    let nodes: Vec<Value> = x
-        .nodes
-        .iter()
-        .map(|(k, attrs)| {
-            let mut o = obj(attrs);
-            o.insert("key".into(), json!(k));
-            Value::Object(o)
+/// JSON, one node or edge per line.
+struct Json<'w> {
+    out: &'w mut dyn Write,
+    /// Whether the edges array has begun.
+    in_edges: bool,
+    /// Whether the current array has an element.
+    any: bool,
+}
+
+impl<'w> Json<'w> {
+    fn start(out: &'w mut dyn Write) -> io::Result<Self> {
+        write!(out, "{{\"version\": 1, \"nodes\": [")?;
+        Ok(Json {
+            out,
+            in_edges: false,
+            any: false,
         })
-        .collect();
-    let edges: Vec<Value> = x
-        .edges
-        .iter()
-        .map(|(a, b, attrs)| {
-            let mut o = obj(attrs);
-            o.insert("from".into(), json!(a));
-            o.insert("to".into(), json!(b));
-            Value::Object(o)
-        })
-        .collect();
-    let doc = json!({"version": 1, "nodes": nodes, "edges": edges});
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
-    writeln!(out)
+    }
+
+    fn element(&mut self, mut o: Map<String, Value>, attrs: &Attrs) -> io::Result<()> {
+        for (k, v) in attrs {
+            let v = if *k == "line" {
+                v.parse::<u64>().map_or_else(|_| json!(v), |n| json!(n))
+            } else if *k == "findings" {
+                json!(v.split(';').collect::<Vec<_>>())
+            } else {
+                json!(v)
+            };
+            o.insert(k.to_string(), v);
+        }
+        let sep = if std::mem::replace(&mut self.any, true) {
+            ","
+        } else {
+            ""
+        };
+        write!(self.out, "{sep}\n  ")?;
+        serde_json::to_writer(&mut *self.out, &Value::Object(o)).map_err(io::Error::other)
+    }
+
+    fn to_edges(&mut self) -> io::Result<()> {
+        if !std::mem::replace(&mut self.in_edges, true) {
+            let end = if self.any { "\n" } else { "" };
+            write!(self.out, "{end}], \"edges\": [")?;
+            self.any = false;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Json<'_> {
+    fn node(&mut self, k: &str, attrs: &Attrs) -> io::Result<()> {
+        let mut o = Map::new();
+        o.insert("key".into(), json!(k));
+        self.element(o, attrs)
+    }
+
+    fn edge(&mut self, a: &str, b: &str, attrs: &Attrs) -> io::Result<()> {
+        self.to_edges()?;
+        let mut o = Map::new();
+        o.insert("from".into(), json!(a));
+        o.insert("to".into(), json!(b));
+        self.element(o, attrs)
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.to_edges()?;
+        let end = if self.any { "\n" } else { "" };
+        writeln!(self.out, "{end}]}}")
+    }
 }
