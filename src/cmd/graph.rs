@@ -674,7 +674,7 @@ impl<'w> Json<'w> {
         serde_json::to_writer(&mut *self.out, &Value::Object(o)).map_err(io::Error::other)
     }
 
-    fn to_edges(&mut self) -> io::Result<()> {
+    fn begin_edges(&mut self) -> io::Result<()> {
         if !std::mem::replace(&mut self.in_edges, true) {
             let end = if self.any { "\n" } else { "" };
             write!(self.out, "{end}], \"edges\": [")?;
@@ -692,7 +692,7 @@ impl Sink for Json<'_> {
     }
 
     fn edge(&mut self, a: &str, b: &str, attrs: &Attrs) -> io::Result<()> {
-        self.to_edges()?;
+        self.begin_edges()?;
         let mut o = Map::new();
         o.insert("from".into(), json!(a));
         o.insert("to".into(), json!(b));
@@ -700,7 +700,7 @@ impl Sink for Json<'_> {
     }
 
     fn finish(&mut self) -> io::Result<()> {
-        self.to_edges()?;
+        self.begin_edges()?;
         let end = if self.any { "\n" } else { "" };
         writeln!(self.out, "{end}]}}")
     }
