@@ -20,8 +20,9 @@ use crate::load::{
 use crate::messages::{is_broken_pipe, say};
 use crate::model::{CoverageStatus, Date, InputFile, Model};
 use crate::report::{
-    plural, Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, JsonEmitter,
-    JsonlEmitter, JunitEmitter, Mark, MarkdownEmitter, Report, SarifEmitter, TextEmitter,
+    plural, Allowed, BaselineCounts, CiInfo, CsvEmitter, Emitter, GithubEmitter, GitlabEmitter,
+    HtmlEmitter, JsonEmitter, JsonlEmitter, JunitEmitter, Mark, MarkdownEmitter, Report,
+    SarifEmitter, TextEmitter,
 };
 use crate::rules::{
     self, rejected_row_rule, sort_findings, stale_allow_rule, Finding, RowRef, RuleId, Severity,
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Generate(args) => cmd::generate::run(&args),
         Command::Rules { format } => cmd::rules::run(format),
         Command::Explain { rule } => cmd::explain::run(&rule),
+        Command::Graph(args) => cmd::graph::run(&args),
     }
 }
 
@@ -480,6 +482,8 @@ fn emitter(format: Format) -> &'static dyn Emitter {
         Format::Markdown => &MarkdownEmitter,
         Format::Csv => &CsvEmitter,
         Format::Jsonl => &JsonlEmitter,
+        Format::Gitlab => &GitlabEmitter,
+        Format::Html => &HtmlEmitter,
     }
 }
 

@@ -39,6 +39,9 @@ pub enum Command {
         /// Rule code (CSP003) or name (cross-region-customer).
         rule: String,
     },
+    /// Export the network, or the neighbourhood of a finding, partner or tenant, as DOT, GraphML
+    /// or JSON.
+    Graph(crate::cmd::graph::GraphArgs),
 }
 
 /// Arguments of `audit`.
@@ -211,6 +214,10 @@ pub enum Format {
     Csv,
     /// JSON Lines: one finding per line with every field, for ticketing systems.
     Jsonl,
+    /// GitLab Code Quality JSON, for merge-request widgets (`artifacts: reports: codequality`).
+    Gitlab,
+    /// One self-contained HTML page: summary, chart, filterable findings, evidence graphs.
+    Html,
 }
 
 /// A `--report FORMAT=PATH` request.

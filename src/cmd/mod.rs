@@ -2,4 +2,5 @@
 
 pub mod explain;
 pub mod generate;
+pub mod graph;
 pub mod rules;

@@ -2,6 +2,8 @@
 
 mod csv;
 mod github;
+mod gitlab;
+mod html;
 mod json;
 mod jsonl;
 mod junit;
@@ -14,6 +16,8 @@ use std::io::{self, Write};
 
 pub use self::csv::CsvEmitter;
 pub use github::GithubEmitter;
+pub use gitlab::GitlabEmitter;
+pub use html::HtmlEmitter;
 pub use json::{JsonEmitter, JSON_VERSION};
 pub use jsonl::JsonlEmitter;
 pub use junit::JunitEmitter;

@@ -4,6 +4,12 @@
 //! located at its first row (the CSV file as named on the command line, and the line), with
 //! the other rows as related locations, `partialFingerprints` from [`crate::baseline`], a code
 //! flow for a self-sale cycle, and allowed findings as results with an external suppression.
+//!
+//! Locations are relative to the `SRCROOT` base, declared in `originalUriBaseIds` as the
+//! working directory (a `file:` URI ending in `/`), also when a path was given absolute under
+//! it (`$GITHUB_WORKSPACE/data/...`): code scanning can place only relative locations. A path
+//! outside the working directory stays an absolute `file:` URI. Every rule has a `helpUri` (its
+//! section of the README) and the run a stable `automationDetails.id`.
 
 use std::io::{self, Write};
 
@@ -19,6 +25,49 @@ pub struct SarifEmitter;
 pub const FINGERPRINT_KEY: &str = "cspAuditFinding/v1";
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The base the artifact locations are relative to.
+pub const SRCROOT: &str = "SRCROOT";
+
+/// The run's `automationDetails.id`: one category for every csp-audit run (the part before the
+/// last `/`), so code scanning tracks alerts across runs.
+pub const AUTOMATION_ID: &str = "csp-audit/";
+
+/// The README section of a rule (`CSP005 self-sale` -> `#csp005-self-sale`), as a URI.
+pub fn help_uri(code: &str, name: &str) -> String {
+    format!(
+        "{}#{}-{}",
+        env!("CARGO_PKG_REPOSITORY"),
+        code.to_ascii_lowercase(),
+        name
+    )
+}
+
+/// The working directory with forward slashes and a trailing `/`, which `SRCROOT` stands for.
+fn working_dir() -> Option<String> {
+    let dir = std::env::current_dir().ok()?;
+    let mut d = super::slashes(dir.to_str()?);
+    if !d.ends_with('/') {
+        d.push('/');
+    }
+    Some(d)
+}
+
+/// An `artifactLocation`: relative to `SRCROOT` when the path is relative or under `root` (the
+/// working directory), else an absolute `file:` URI.
+pub fn artifact_location(path: &str, root: Option<&str>) -> Value {
+    let absolute = path.starts_with('/') || path.as_bytes().get(1) == Some(&b':');
+    let relative = if absolute {
+        root.and_then(|r| path.strip_prefix(r))
+            .filter(|p| !p.is_empty())
+    } else {
+        Some(path)
+    };
+    match relative {
+        Some(p) => json!({"uri": artifact_uri(p), "uriBaseId": SRCROOT}),
+        None => json!({"uri": artifact_uri(path)}),
+    }
+}
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -51,6 +100,7 @@ fn rules() -> Vec<Value> {
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": if full.is_empty() { r.summary.to_string() } else { full }},
                 "help": {"text": doc, "markdown": doc},
+                "helpUri": help_uri(r.code, r.name),
                 "defaultConfiguration": {"level": level(r.default_severity)},
                 "properties": {"tags": ["csp", "compliance"]},
             })
@@ -82,16 +132,21 @@ pub fn artifact_uri(path: &str) -> String {
     out
 }
 
-fn physical(loc: &Location) -> Value {
+fn physical(loc: &Location, root: Option<&str>) -> Value {
     json!({
-        "artifactLocation": {"uri": artifact_uri(&loc.path)},
+        "artifactLocation": artifact_location(&loc.path, root),
         "region": {"startLine": loc.line},
     })
 }
 
 /// Where an entity of a cycle is defined: its row in partners.csv or tenants.csv; an
 /// organization has no row of its own, so it points at the finding's row.
-fn entity_location(report: &Report<'_>, e: &Entity, fallback: Option<&Location>) -> Value {
+fn entity_location(
+    report: &Report<'_>,
+    e: &Entity,
+    fallback: Option<&Location>,
+    root: Option<&str>,
+) -> Value {
     use crate::model::InputFile;
     let m = &report.net.model;
     let loc = match *e {
@@ -103,12 +158,12 @@ fn entity_location(report: &Report<'_>, e: &Entity, fallback: Option<&Location>)
         "message": {"text": format!("{} {}", e.kind(), e.id(report.net))},
     });
     if let Some(loc) = loc {
-        v["physicalLocation"] = physical(&loc);
+        v["physicalLocation"] = physical(&loc, root);
     }
     json!({"location": v})
 }
 
-fn result(report: &Report<'_>, f: &Finding, mark: Option<&Mark>) -> Value {
+fn result(report: &Report<'_>, f: &Finding, mark: Option<&Mark>, root: Option<&str>) -> Value {
     let info = f.rule.info();
     let mut r = Map::new();
     r.insert("ruleId".into(), json!(info.code));
@@ -126,7 +181,7 @@ fn result(report: &Report<'_>, f: &Finding, mark: Option<&Mark>) -> Value {
     r.insert("message".into(), json!({ "text": text }));
     let loc = report.location(f, mark);
     if let Some(loc) = &loc {
-        let mut l = json!({"physicalLocation": physical(loc)});
+        let mut l = json!({"physicalLocation": physical(loc, root)});
         let ids = f.entity_ids(report.net);
         if !ids.is_empty() {
             l["logicalLocations"] = json!([{"name": ids.join(" "), "kind": "entities"}]);
@@ -141,7 +196,7 @@ fn result(report: &Report<'_>, f: &Finding, mark: Option<&Mark>) -> Value {
         .enumerate()
         .map(|(i, row)| {
             let l = report.row_location(row.file, row.line);
-            json!({"id": i + 1, "physicalLocation": physical(&l)})
+            json!({"id": i + 1, "physicalLocation": physical(&l, root)})
         })
         .collect();
     if !related.is_empty() {
@@ -157,7 +212,7 @@ fn result(report: &Report<'_>, f: &Finding, mark: Option<&Mark>) -> Value {
         let steps: Vec<Value> = f
             .path
             .iter()
-            .map(|e| entity_location(report, e, loc.as_ref()))
+            .map(|e| entity_location(report, e, loc.as_ref(), root))
             .collect();
         r.insert(
             "codeFlows".into(),
@@ -179,6 +234,8 @@ const MAX_RELATED: usize = 999;
 impl Emitter for SarifEmitter {
     fn emit(&self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         let baseline = report.ci.baseline.is_some();
+        let cwd = working_dir();
+        let root = cwd.as_deref();
         // Past the cap: errors first, then warnings (each in report order), then allowed
         // findings, so that a capped run keeps what matters most.
         let mut order: Vec<usize> = (0..report.findings.len()).collect();
@@ -191,7 +248,7 @@ impl Emitter for SarifEmitter {
             .take(MAX_RESULTS)
             .map(|i| (i, &report.findings[i]))
             .map(|(i, f)| {
-                let mut v = result(report, f, report.mark(i));
+                let mut v = result(report, f, report.mark(i), root);
                 if baseline {
                     v["baselineState"] = json!("new");
                 }
@@ -200,7 +257,7 @@ impl Emitter for SarifEmitter {
             .collect();
         let room = MAX_RESULTS - results.len();
         for a in report.ci.allowed.iter().take(room) {
-            let mut v = result(report, &a.finding, Some(&a.mark));
+            let mut v = result(report, &a.finding, Some(&a.mark), root);
             let mut justification = a.reason.clone();
             if let Some(owner) = &a.owner {
                 justification.push_str(&format!(" (owner: {owner})"));
@@ -214,10 +271,11 @@ impl Emitter for SarifEmitter {
                 "justification": justification,
             });
             if let Some(file) = &report.ci.config_file {
-                s["location"] = json!({"physicalLocation": physical(&Location {
+                let at = Location {
                     path: super::slashes(file),
                     line: a.config_line,
-                })});
+                };
+                s["location"] = json!({"physicalLocation": physical(&at, root)});
             }
             v["suppressions"] = json!([s]);
             results.push(v);
@@ -230,7 +288,7 @@ impl Emitter for SarifEmitter {
                     "level": "error",
                     "message": {"text": e.message},
                     "locations": [{"physicalLocation": {
-                        "artifactLocation": {"uri": artifact_uri(&super::slashes(&e.file))},
+                        "artifactLocation": artifact_location(&super::slashes(&e.file), root),
                         "region": {"startLine": e.line, "startColumn": e.column},
                     }}],
                 })
@@ -275,10 +333,7 @@ impl Emitter for SarifEmitter {
         if !notifications.is_empty() {
             invocation["toolExecutionNotifications"] = json!(notifications);
         }
-        let doc = json!({
-            "$schema": SCHEMA,
-            "version": "2.1.0",
-            "runs": [{
+        let mut run = json!({
                 "tool": {"driver": {
                     "name": env!("CARGO_PKG_NAME"),
                     "version": env!("CARGO_PKG_VERSION"),
@@ -288,8 +343,16 @@ impl Emitter for SarifEmitter {
                 }},
                 "invocations": [invocation],
                 "columnKind": "unicodeCodePoints",
+                "automationDetails": {"id": AUTOMATION_ID},
                 "results": results,
-            }],
+        });
+        if let Some(dir) = root {
+            run["originalUriBaseIds"] = json!({SRCROOT: {"uri": artifact_uri(dir)}});
+        }
+        let doc = json!({
+            "$schema": SCHEMA,
+            "version": "2.1.0",
+            "runs": [run],
         });
         serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
         writeln!(out)
@@ -298,7 +361,7 @@ impl Emitter for SarifEmitter {
 
 #[cfg(test)]
 mod tests {
-    use super::{artifact_uri, MAX_RELATED, MAX_RESULTS};
+    use super::{artifact_location, artifact_uri, help_uri, MAX_RELATED, MAX_RESULTS};
     use crate::graph::Network;
     use crate::model::{InputFile, Model};
     use crate::report::{Emitter, Report, SarifEmitter, NO_CI};
@@ -370,6 +433,32 @@ mod tests {
         assert_eq!(
             first["message"]["text"],
             "finding 0 (200 more rows not listed here: see the JSON report)"
+        );
+    }
+
+    #[test]
+    fn absolute_paths_under_the_root_become_relative() {
+        let root = Some("/work/repo/");
+        assert_eq!(
+            artifact_location("/work/repo/data/p.csv", root),
+            serde_json::json!({"uri": "data/p.csv", "uriBaseId": "SRCROOT"})
+        );
+        assert_eq!(
+            artifact_location("data/a b.csv", root),
+            serde_json::json!({"uri": "data/a%20b.csv", "uriBaseId": "SRCROOT"})
+        );
+        // Outside the root, or a sibling whose name only starts like it: absolute.
+        assert_eq!(
+            artifact_location("/work/repo2/p.csv", root),
+            serde_json::json!({"uri": "file:///work/repo2/p.csv"})
+        );
+        assert_eq!(
+            artifact_location("C:/data/p.csv", Some("C:/data/")),
+            serde_json::json!({"uri": "p.csv", "uriBaseId": "SRCROOT"})
+        );
+        assert_eq!(
+            help_uri("CSP005", "self-sale"),
+            format!("{}#csp005-self-sale", env!("CARGO_PKG_REPOSITORY"))
         );
     }
 

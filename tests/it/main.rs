@@ -17,6 +17,8 @@ mod config_errors;
 mod delimiters;
 mod determinism;
 mod generate;
+mod graph_export;
+mod html_report;
 mod input_contract;
 mod input_errors;
 mod keep_going;
