@@ -50,7 +50,9 @@ affiliate,HOLD,ORG-A,,
         findings,
         [(
             "CSP005".to_string(),
-            ["P1", "C1", "ORG-A", "HOLD", "ORG-C", "P1"].map(String::from).to_vec()
+            ["P1", "C1", "ORG-A", "HOLD", "ORG-C", "P1"]
+                .map(String::from)
+                .to_vec()
         )]
     );
 }

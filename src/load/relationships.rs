@@ -85,7 +85,7 @@ pub(super) fn load(
                     _ => false,
                 };
                 if same {
-                        row.error(
+                    row.error(
                             TO,
                             format!(
                                 "affiliate row links organization {} to itself: expected two different organizations",
