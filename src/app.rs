@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use crate::audit::{load_network, network_rules};
 use crate::baseline::{fingerprints, hash_parts, Baseline};
-use crate::cli::{AuditArgs, Cli, Command, FailOn, Format, RulesFormat};
+use crate::cli::{AuditArgs, Cli, Command, FailOn, Format, ImportWhat, RulesFormat, SourceKind};
 use crate::config::{self, Config, ConfigError, LevelFlags, Levels, CONFIG_FILE};
 use crate::exit::Exit;
 use crate::graph::Network;
@@ -32,6 +32,15 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Audit(args) => run_audit(&args),
         Command::Generate(args) => crate::generate::run(&args),
+        Command::Import {
+            what: ImportWhat::PartnerCenter { dir, out, regions },
+        } => crate::cmd::import::run(&dir, &out, regions.as_deref()),
+        Command::Explain { rule } if rule.eq_ignore_ascii_case("partner-center") => {
+            let mut out = stdout();
+            writeln!(out, "{}", crate::load::partner_center::MAPPING)?;
+            out.flush()?;
+            Ok(Exit::Clean)
+        }
         Command::Rules { format } => {
             rules_table(format, &mut stdout())?;
             Ok(Exit::Clean)
@@ -275,9 +284,36 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
             }
         },
     };
-    let loaded = load_network(&paths, regions);
+    let source = match (&args.dir, args.source) {
+        (Some(dir), asked) if args.partners.is_none() && args.tenants.is_none() && args.relationships.is_none() => {
+            match crate::cmd::import::choose(dir, asked) {
+                Ok(s) => s,
+                Err(e) => return stop_early(args, Stopped::Usage, usage_error(e)),
+            }
+        }
+        (_, SourceKind::PartnerCenter) => {
+            return stop_early(
+                args,
+                Stopped::Usage,
+                usage_error("--source partner-center reads a folder: give DIR without --partners, --tenants or --relationships".into()),
+            )
+        }
+        _ => SourceKind::Contract,
+    };
+    let (loaded, paths) = match (source, &args.dir) {
+        (SourceKind::PartnerCenter, Some(dir)) => {
+            let pc = crate::load::partner_center::load_dir(dir, regions);
+            crate::cmd::import::warn(&pc);
+            let loaded = crate::audit::LoadedNetwork {
+                net: Network::build(pc.loaded.model),
+                errors: pc.loaded.errors,
+            };
+            (loaded, None)
+        }
+        _ => (load_network(&paths, regions), Some(paths)),
+    };
     let mut ci = CiInfo {
-        paths: Some(paths),
+        paths,
         config_file: config.file.clone(),
         ..CiInfo::default()
     };

@@ -29,11 +29,48 @@ pub enum Command {
     },
     /// Write a synthetic partner network with planted violations, and the findings expected.
     Generate(crate::generate::GenerateArgs),
-    /// Print a rule's documentation: what it finds, why it matters, an example, how to fix.
+    /// Print a rule's documentation: what it finds, why it matters, an example, how to fix
+    /// (`explain partner-center`: how Partner Center files are read).
     Explain {
-        /// Rule code (CSP003) or name (cross-region-customer).
+        /// Rule code (CSP003) or name (cross-region-customer), or `partner-center`.
         rule: String,
     },
+    /// Convert other exports into the three contract-v1 files.
+    Import {
+        /// What to import.
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+}
+
+/// What `import` converts.
+#[derive(Debug, Subcommand)]
+pub enum ImportWhat {
+    /// A folder of Partner Center files → partners.csv, tenants.csv, relationships.csv and a
+    /// mapping summary (mapping.txt).
+    PartnerCenter {
+        /// Folder of Partner Center files (and the optional partners.csv, affiliates.csv).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Folder to write the contract-v1 files into.
+        #[arg(long, value_name = "OUT")]
+        out: PathBuf,
+        /// Region table (country_code,country_name,csp_region) replacing the built-in one.
+        #[arg(long, value_name = "FILE")]
+        regions: Option<PathBuf>,
+    },
+}
+
+/// What kind of input `audit DIR` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SourceKind {
+    /// Contract v1 when partners.csv, tenants.csv and relationships.csv are there, Partner
+    /// Center when Partner Center files are (said on standard error).
+    Auto,
+    /// Input contract v1: partners.csv, tenants.csv, relationships.csv.
+    Contract,
+    /// Partner Center downloads and saved API responses.
+    PartnerCenter,
 }
 
 /// Arguments of `audit`.
@@ -54,6 +91,9 @@ pub struct AuditArgs {
     /// Region table (country_code,country_name,csp_region) replacing the built-in one.
     #[arg(long, value_name = "FILE")]
     pub regions: Option<PathBuf>,
+    /// What DIR holds: contract-v1 files, Partner Center files, or whichever is there.
+    #[arg(long, value_enum, default_value_t = SourceKind::Auto)]
+    pub source: SourceKind,
     /// Report format on standard output (or --output).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -8,6 +8,7 @@ pub mod app;
 pub mod audit;
 pub mod baseline;
 pub mod cli;
+pub mod cmd;
 pub mod config;
 pub mod exit;
 pub mod generate;

@@ -39,8 +39,8 @@ fn write_finding(report: &Report<'_>, f: &Finding, out: &mut dyn Write) -> io::R
         .iter()
         .take(SHOWN)
         .map(|r| match report.relationship_id(r.file, r.line) {
-            Some(id) => format!("{}:{} [{id}]", r.file.file_name(), r.line),
-            None => format!("{}:{}", r.file.file_name(), r.line),
+            Some(id) => format!("{} [{id}]", report.row_label(r.file, r.line)),
+            None => report.row_label(r.file, r.line),
         })
         .collect();
     let style = severity_style(f.severity);

@@ -320,6 +320,8 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) ->
     }
     let mut tenants = csv::Writer::from_writer(Vec::new());
     let _ = tenants.write_record(["tenant_id", "name", "kind", "country", "organization_id"]);
+    let sold_to: BTreeSet<&str> = facts.sales.keys().map(|k| k.2.as_str()).collect();
+    let mut left_out: BTreeSet<String> = BTreeSet::new();
     let mut tenant_keys: BTreeSet<String> = facts.tenants.keys().cloned().collect();
     tenant_keys.extend(partner_tenants.keys().cloned());
     for key in &tenant_keys {
@@ -347,6 +349,15 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) ->
             .and_then(|t| t.first.as_ref())
             .map(|s| origin(&facts, s, 1))
             .or_else(|| partner.and_then(|p| p.origin.clone()));
+        if country.is_empty() && partner.is_none() && !sold_to.contains(key.as_str()) {
+            // Named only by the customer list or GDAP: left out, and said so.
+            out.warnings.push(format!(
+                "tenant {} left out (with its admin relationships): no file gives its country and nothing was sold to it",
+                quote(&id)
+            ));
+            left_out.insert(key.clone());
+            continue;
+        }
         if country.is_empty() && partner.is_none() {
             if let Some(o) = &o {
                 errors.push(InputError::new(
@@ -414,6 +425,9 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) ->
         rel_origins.push(origin(&facts, &e.first, e.count));
     }
     for ((p, t), e) in &admins {
+        if left_out.contains(t) {
+            continue;
+        }
         let _ = rels.write_record([
             e.id.as_deref().unwrap_or(""),
             "admin",
