@@ -15,7 +15,10 @@ tenant_id,name,kind,country,organization_id
 C1,Adventure Works,customer,US,ORG-A
 ";
 
-fn run(relationships: &str) -> (Vec<String>, Vec<(String, Vec<String>)>, usize) {
+/// A finding as (rule code, the ids of its path).
+type Seen = (String, Vec<String>);
+
+fn run(relationships: &str) -> (Vec<String>, Vec<Seen>, usize) {
     let loaded = load_from_bytes(
         PARTNERS.as_bytes(),
         TENANTS.as_bytes(),

@@ -53,10 +53,11 @@ pub fn kind(v: &Value) -> Option<Kind> {
     if let Some(items) = o.get("items").and_then(Value::as_array) {
         let first = items.first().and_then(Value::as_object);
         return match first {
-            None => match o.get("attributes").and_then(|a| a.get("objectType")) {
-                Some(_) => Some(Kind::Customers),
-                None => None,
-            },
+            // An empty page of any collection: nothing to read, whatever it lists.
+            None => o
+                .get("attributes")
+                .and_then(|a| a.get("objectType"))
+                .map(|_| Kind::Customers),
             Some(f) if f.contains_key("companyProfile") => Some(Kind::Customers),
             Some(f)
                 if f.contains_key("customerId")

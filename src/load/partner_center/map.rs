@@ -236,9 +236,9 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) ->
                     ));
                 }
             }
-            for c in 1..9 {
-                if !u.values[c].is_empty() {
-                    v[c] = u.values[c].clone();
+            for (mine, theirs) in v.iter_mut().zip(&u.values).skip(1) {
+                if !theirs.is_empty() {
+                    mine.clone_from(theirs);
                 }
             }
         }
