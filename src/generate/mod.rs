@@ -14,6 +14,7 @@
 
 mod emit;
 mod expected;
+pub mod partner_center;
 mod plan;
 mod shape;
 mod write;
@@ -191,6 +192,19 @@ pub struct GenerateArgs {
     /// CSP regions to spread the network over: the N biggest markets (1 to 15).
     #[arg(long, value_name = "N", default_value_t = 15)]
     pub regions: usize,
+    /// What to write: contract-v1 files, or Partner Center files (then --relationships counts
+    /// line items and only CSP002, CSP003, CSP009 and CSP010 can be planted).
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Contract)]
+    pub format: GenerateFormat,
+}
+
+/// Output of `generate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GenerateFormat {
+    /// partners.csv, tenants.csv, relationships.csv.
+    Contract,
+    /// A Partner Center folder (invoice reconciliation file, API responses, partners.csv).
+    PartnerCenter,
 }
 
 /// Parsed `--plant`.
@@ -241,7 +255,10 @@ impl GenerateArgs {
 /// Runs `generate`.
 pub fn run(args: &GenerateArgs) -> anyhow::Result<Exit> {
     let started = Instant::now();
-    let result = args.config().and_then(|cfg| generate(&cfg, &args.out));
+    let result = args.config().and_then(|cfg| match args.format {
+        GenerateFormat::Contract => generate(&cfg, &args.out),
+        GenerateFormat::PartnerCenter => partner_center::generate(&cfg, &args.out),
+    });
     match result {
         Ok(g) => {
             crate::app::say(format_args!(

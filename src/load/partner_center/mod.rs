@@ -30,6 +30,10 @@ pub const USER_PARTNERS: &str = "partners.csv";
 /// Affiliate links between organizations (`from_id,to_id`).
 pub const USER_AFFILIATES: &str = "affiliates.csv";
 
+/// The findings a generated or fixture folder must give (`generate --format partner-center`):
+/// not input.
+pub const EXPECTED: &str = "expected.json";
+
 /// A folder of Partner Center files, loaded.
 #[derive(Debug, Default)]
 pub struct PcLoaded {
@@ -46,7 +50,7 @@ pub struct PcLoaded {
 }
 
 /// The files of `dir` that are candidates for Partner Center input (every `.csv`, `.json` and
-/// `.jsonl` file but the user's additions), sorted by name so that every run reads them in the
+/// `.jsonl` file but the user's additions and `expected.json`), sorted by name so that every run reads them in the
 /// same order.
 pub fn candidate_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
@@ -62,7 +66,7 @@ pub fn candidate_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         })
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            ![USER_PARTNERS, USER_AFFILIATES].contains(&name)
+            ![USER_PARTNERS, USER_AFFILIATES, EXPECTED].contains(&name)
         })
         .collect();
     files.sort();
