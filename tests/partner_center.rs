@@ -247,3 +247,46 @@ fn explain_partner_center_prints_the_mapping() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("one per (MpnId, ResellerMpnId unless 0, CustomerId)"));
 }
+
+#[test]
+fn every_other_kind_is_read_direct_bill_fixture() {
+    // Legacy license-based (Tier2MpnId -1 = no reseller there, billing-entity PartnerId) and
+    // usage-based files, the customers and invoice line items API responses (ids as numbers
+    // and strings, ISO dates), the organization profile and the MPA signed status download.
+    let dir = Path::new("tests/fixtures/partner-center/direct-bill-every-kind");
+    let (lines, _, code, stderr) = findings(dir, &[]);
+    assert_eq!(
+        lines,
+        [
+            // GB partner (organization profile), US customer (customers.json billingProfile).
+            "CSP003 3000001 99999999-0000-4000-8000-000000000002 | legacy-usage.csv:2 x1",
+            "CSP005 3000001 dddddddd-0000-4000-8000-000000000001 | invoice-lineitems.json:1#/items/1 x1",
+            "CSP007 3000001 dddddddd-0000-4000-8000-000000000001 3000001 | invoice-lineitems.json:1#/items/1 x1",
+            // "Not signed"; the 2019 legacy line items are before the MPA cut-off.
+            "CSP009 3000001 | legacy-usage.csv:2 x1, invoice-lineitems.json:1#/items/0 x1, invoice-lineitems.json:1#/items/1 x1",
+        ]
+    );
+    assert_eq!(code, 1);
+    assert!(!stderr.contains("removed"), "{stderr}");
+}
+
+#[test]
+fn a_partner_without_a_country_is_one_problem_not_a_cascade() {
+    let dir = tempfile::tempdir().expect("temp");
+    let fixture = Path::new("tests/fixtures/partner-center/direct-bill-every-kind");
+    for f in ["invoice-lineitems.json", "customers.json"] {
+        std::fs::copy(fixture.join(f), dir.path().join(f)).expect("copy");
+    }
+    let out = csp_audit()
+        .args(["audit", "--source", "partner-center"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr).replace(&*dir.path().display().to_string(), "D");
+    let problems: Vec<&str> = err.lines().filter(|l| l.starts_with("D/")).collect();
+    assert_eq!(
+        problems,
+        ["D/invoice-lineitems.json:1:1: at /items/0: partner '3000001' has no country: Partner Center does not give one for it; add it to partners.csv (partner_id,country)"]
+    );
+}

@@ -238,11 +238,11 @@ pub fn load(
 
 /// One reconciliation or usage line item: evidence of a customer relationship.
 fn line_item(kind: Kind, c: &mut Cells<'_>, src: Src, facts: &mut Facts) {
-    let partner_tenant = c.required(
-        &detect::PARTNER_ID,
-        values::is_guid,
-        "the partner's tenant GUID",
-    );
+    let legacy = matches!(kind, Kind::LegacyLicense | Kind::LegacyUsage);
+    // A legacy file's PartnerId is a billing entity, not the partner's tenant.
+    let partner_tenant = c
+        .required(&detect::PARTNER_ID, values::is_guid, "a GUID")
+        .filter(|_| !legacy);
     let customer = match c.at(&detect::CUSTOMER_ID) {
         Some((i, "")) => {
             c.error(i, "line item with no customer: empty 'CustomerId', expected the customer's tenant GUID".into());
@@ -262,6 +262,8 @@ fn line_item(kind: Kind, c: &mut Cells<'_>, src: Src, facts: &mut Facts) {
     let reseller = match c.at(&detect::RESELLER_MPN_ID) {
         None => Some(Reseller::None),
         Some((i, v)) => match values::reseller(v) {
+            // In the legacy files -1 is "no reseller" (the documented example), not a removal.
+            Some(Reseller::Removed) if legacy => Some(Reseller::None),
             Some(r) => Some(r),
             None => {
                 let v = v.to_string();

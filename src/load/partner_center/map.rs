@@ -59,6 +59,9 @@ pub struct Built {
     pub gaps: Vec<RuleCoverage>,
     pub summary: Vec<String>,
     pub warnings: Vec<String>,
+    /// Lines of the tables (by [`InputFile`]) whose problem the mapping already reported: the
+    /// contract loader's messages about them, and about references to them, add nothing.
+    pub flagged: [BTreeSet<u32>; 3],
 }
 
 /// A partner as it will be written.
@@ -288,6 +291,7 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) ->
             _ => None,
         };
         if v[3].is_empty() {
+            out.flagged[InputFile::Partners as usize].insert(rows.len() as u32 + 2);
             if let Some(o) = &row_origin {
                 errors.push(InputError::new(
                     &o.path,
@@ -324,6 +328,7 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) ->
     let mut left_out: BTreeSet<String> = BTreeSet::new();
     let mut tenant_keys: BTreeSet<String> = facts.tenants.keys().cloned().collect();
     tenant_keys.extend(partner_tenants.keys().cloned());
+    let mut tenant_line = 2u32;
     for key in &tenant_keys {
         let t = facts.tenants.get(key);
         let id = t.map_or(key.clone(), |t| t.id.clone());
@@ -372,6 +377,10 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) ->
                 ));
             }
         }
+        if country.is_empty() {
+            out.flagged[InputFile::Tenants as usize].insert(tenant_line);
+        }
+        tenant_line += 1;
         let _ = tenants.write_record([id.as_str(), &name, kind, &country, &org]);
         out.origins.rows[InputFile::Tenants as usize].push(o.unwrap_or_else(|| unknown(&facts)));
     }

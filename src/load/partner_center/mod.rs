@@ -178,6 +178,15 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
     }
     let [p, t, r] = &out.tables;
     let mut loaded = load_from_bytes(p, t, r, regions);
+    // What the mapping reported already, the contract loader says again: about the row, and
+    // about every reference to the row it rejected.
+    let flagged = out.flagged.iter().any(|f| !f.is_empty());
+    loaded.errors.retain(|e| {
+        let known = e
+            .input
+            .is_some_and(|f| out.flagged[f as usize].contains(&(e.line as u32)));
+        !known && !(flagged && e.message.contains("whose row was rejected ("))
+    });
     // A problem in the tables made from the files is a problem of the file that said it.
     for e in &mut loaded.errors {
         if let Some(o) = e.input.and_then(|f| out.origins.get(f, e.line as u32)) {
