@@ -185,7 +185,8 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
         let known = e
             .input
             .is_some_and(|f| out.flagged[f as usize].contains(&(e.line as u32)));
-        !known && !(flagged && e.message.contains("whose row was rejected ("))
+        let echo = flagged && e.message.contains("whose row was rejected (");
+        !(known || echo)
     });
     // A problem in the tables made from the files is a problem of the file that said it.
     for e in &mut loaded.errors {
