@@ -290,3 +290,43 @@ fn a_partner_without_a_country_is_one_problem_not_a_cascade() {
         ["D/invoice-lineitems.json:1:1: at /items/0: partner '3000001' has no country: Partner Center does not give one for it; add it to partners.csv (partner_id,country)"]
     );
 }
+
+#[test]
+fn subscriptions_are_the_exporting_partner_s_sales() {
+    let dir = tempfile::tempdir().expect("temp");
+    copy_fixture(dir.path());
+    // One subscription of Adventure Works through reseller 2000001 (the relationship the
+    // invoice already shows: one relationship, one more record, an earlier date), in the
+    // envelope that names the customer; another through the items' self link.
+    std::fs::write(
+        dir.path().join("subscriptions-c1.json"),
+        r#"{"customerId":"cccccccc-0000-4000-8000-000000000001","response":{"totalCount":1,"items":[
+ {"id":"a1","offerId":"CFQ7TTC0LH18","offerName":"Microsoft 365 Business Basic","quantity":5,"creationDate":"2020-08-01T10:00:00Z","status":"active","partnerId":"2000001"}
+],"attributes":{"objectType":"Collection"}}}"#,
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("subscriptions-c2.json"),
+        r#"{"totalCount":1,"items":[
+ {"id":"a2","offerId":"X","offerName":"Azure plan","quantity":1,"creationDate":"2021-01-01T00:00:00Z","status":"active","partnerId":"","links":{"self":{"uri":"/customers/cccccccc-0000-4000-8000-000000000002/subscriptions/a2"}}}
+],"attributes":{"objectType":"Collection"}}"#,
+    )
+    .expect("write");
+    let (lines, _, code, stderr) = findings(dir.path(), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let mut want: Vec<String> = EXPECTED.iter().map(|s| s.to_string()).collect();
+    // The provider's own sale to Contoso GmbH (DE): no reseller, and outside its region.
+    want.insert(
+        1,
+        "CSP002 1000001 cccccccc-0000-4000-8000-000000000002 | subscriptions-c2.json:1#/items/0 x1"
+            .into(),
+    );
+    want.insert(
+        5,
+        "CSP003 1000001 cccccccc-0000-4000-8000-000000000002 | subscriptions-c2.json:1#/items/0 x1"
+            .into(),
+    );
+    let last = want.len() - 1;
+    want[last] = "CSP010 2000001 | invoice-2020-12.csv:2 x4".into();
+    assert_eq!(lines, want);
+}

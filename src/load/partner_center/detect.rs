@@ -20,6 +20,9 @@ pub enum Kind {
     Customers,
     /// `GET /v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf` (JSON).
     IndirectResellers,
+    /// `GET /v1/customers/{id}/subscriptions` (JSON; the customer from the items' links or an
+    /// envelope `{"customerId": ..., "response": ...}`).
+    Subscriptions,
     /// `GET /v1/invoices/{id}/lineitems` (JSON, billing line items).
     InvoiceLineItems,
     /// `GET /v1/compliance/csp/agreementstatus` in its envelope (JSON Lines).
@@ -44,6 +47,7 @@ impl Kind {
             Kind::MpaStatusCsv => "MPA signed status download",
             Kind::Customers => "customers API response",
             Kind::IndirectResellers => "indirect resellers API response",
+            Kind::Subscriptions => "subscriptions API response",
             Kind::InvoiceLineItems => "invoice line items API response",
             Kind::MpaStatus => "MPA agreement status responses",
             Kind::OrganizationProfile => "organization profile API response",

@@ -100,6 +100,8 @@ pub struct Facts {
     pub removed_resellers: BTreeMap<(String, String), Evidence>,
     /// (provider, reseller) from indirect reseller lists.
     pub resellers: BTreeMap<(String, String), Evidence>,
+    /// (reseller of record, customer) from subscriptions: sales of the exporting partner.
+    pub subscriptions: BTreeMap<(Option<String>, String), Evidence>,
     /// (partner, tenant) from GDAP relationships.
     pub admins: BTreeMap<(String, String), Evidence>,
     /// The exporting partner (MPN profile), if known.

@@ -50,6 +50,9 @@ pub fn kind(v: &Value) -> Option<Kind> {
     if o.contains_key("response") && (o.contains_key("mpnId") || o.contains_key("tenantId")) {
         return Some(Kind::MpaStatus);
     }
+    if o.contains_key("customerId") && o.contains_key("response") {
+        return (kind(&o["response"]) == Some(Kind::Subscriptions)).then_some(Kind::Subscriptions);
+    }
     if let Some(items) = o.get("items").and_then(Value::as_array) {
         let first = items.first().and_then(Value::as_object);
         return match first {
@@ -59,6 +62,12 @@ pub fn kind(v: &Value) -> Option<Kind> {
                 .and_then(|a| a.get("objectType"))
                 .map(|_| Kind::Customers),
             Some(f) if f.contains_key("companyProfile") => Some(Kind::Customers),
+            Some(f)
+                if f.contains_key("quantity")
+                    && (f.contains_key("offerId") || f.contains_key("offerName")) =>
+            {
+                Some(Kind::Subscriptions)
+            }
             Some(f)
                 if f.contains_key("customerId")
                     && (f.contains_key("mpnId") || f.contains_key("invoiceLineItemType")) =>
@@ -302,6 +311,63 @@ pub fn load(
                         day,
                     );
                 }
+            }
+        }
+        Kind::Subscriptions => {
+            let (body, base, envelope) = match doc.get("response") {
+                Some(r) => (r, "/response", id(doc, "customerId")),
+                None => (doc, "", None),
+            };
+            let list = body.get("items").and_then(Value::as_array);
+            for (i, item) in list.into_iter().flatten().enumerate() {
+                *facts.records.entry(kind.name()).or_default() += 1;
+                let p = format!("{base}/items/{i}");
+                let from_link = text(item, &["links", "self", "uri"]).and_then(|u| {
+                    let lower = u.to_ascii_lowercase();
+                    let rest = &u[lower.find("/customers/")? + "/customers/".len()..];
+                    Some(rest.split('/').next()?.to_string())
+                });
+                let Some(customer) = envelope
+                    .clone()
+                    .or(from_link)
+                    .filter(|c| values::is_guid(c))
+                else {
+                    bad(&p, "cannot tell the customer: expected links.self.uri with /customers/{tenant id}/ or the envelope {\"customerId\": ..., \"response\": ...}".into());
+                    continue;
+                };
+                let reseller = match id(item, "partnerId").as_deref().map(values::reseller) {
+                    None | Some(Some(Reseller::None | Reseller::Removed)) => None,
+                    Some(Some(Reseller::Id(r))) => Some(r),
+                    Some(None) => {
+                        bad(
+                            &format!("{p}/partnerId"),
+                            "expected the reseller of record's PartnerID (digits) or \"\"".into(),
+                        );
+                        continue;
+                    }
+                };
+                let when =
+                    text(item, &["creationDate"]).or_else(|| text(item, &["effectiveStartDate"]));
+                let Some(date) = when.as_deref().and_then(values::date) else {
+                    bad(
+                        &format!("{p}/creationDate"),
+                        "expected an ISO 8601 date-time (creationDate or effectiveStartDate)"
+                            .into(),
+                    );
+                    continue;
+                };
+                let s = src(p);
+                facts.needs_me.get_or_insert(s.clone());
+                facts.tenant(&customer, &s);
+                if let Some(r) = &reseller {
+                    facts.partner(r, &s).named_reseller = true;
+                }
+                upsert(
+                    &mut facts.subscriptions,
+                    (reseller, customer.to_lowercase()),
+                    Some(date),
+                    &s,
+                );
             }
         }
         Kind::MpaStatus => {

@@ -42,6 +42,8 @@ relationships
                   items (CSP006 never fires on billing), dated by the earliest OrderDate,
                   ChargeStartDate or UsageDate (M/D/YYYY); ResellerMpnId -1 (the reseller was
                   removed) is a sale without a reseller, with a warning
+                  A subscription (GET /v1/customers/{id}/subscriptions) is a sale of the
+                  exporting partner through its partnerId unless empty, from creationDate
   reseller        the exporting partner -> each indirect reseller, dated by the first sale
                   through it (the API gives no date)
   admin           the exporting partner -> each active GDAP relationship's customer, dated
@@ -149,6 +151,24 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) ->
         _ => {}
     }
     let me = me.unwrap_or_default();
+    // Subscriptions are the exporting partner's sales (unknown: reported above).
+    let subscriptions = std::mem::take(&mut facts.subscriptions);
+    for ((reseller, customer), e) in subscriptions.into_iter().filter(|_| !me.is_empty()) {
+        if reseller.is_some() {
+            facts.partner(&me, &e.first).sells_through = true;
+        }
+        match facts.sales.entry((me.clone(), reseller, customer)) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(e);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                let o = o.get_mut();
+                let n = e.count;
+                o.add(e.date, e.first);
+                o.count += n - 1;
+            }
+        }
+    }
     let resellers: BTreeMap<(String, String), Evidence> = std::mem::take(&mut facts.resellers)
         .into_iter()
         .map(|((_, r), e)| ((me.clone(), r), e))
