@@ -201,6 +201,23 @@ pub fn csv_kind(header: &[String]) -> Result<Kind, (Kind, Vec<&'static str>)> {
     Err((kind, missing))
 }
 
+/// The optional columns a CSV kind's rows are read from that its header lacks (documented
+/// names), so that a report can say what was not there.
+pub fn absent(kind: Kind, header: &[String]) -> Vec<&'static str> {
+    let optional: &[&Col] = match kind {
+        Kind::NceInvoice => &[&CUSTOMER_NAME, &CHARGE_START],
+        Kind::DailyUsage => &[&CUSTOMER_NAME, &CUSTOMER_COUNTRY, &CHARGE_START],
+        Kind::LegacyLicense | Kind::LegacyUsage => &[&CUSTOMER_NAME],
+        Kind::MpaStatusCsv => &[&REGION],
+        _ => &[],
+    };
+    optional
+        .iter()
+        .filter(|c| find(header, c).is_none())
+        .map(|c| c.name)
+        .collect()
+}
+
 /// The index of a logical column in the normalized header.
 pub fn find(header: &[String], c: &Col) -> Option<usize> {
     header
@@ -227,6 +244,15 @@ mod tests {
                 "Microsoft ID,Company name,Primary domain name,Relationship,Tags"
             )),
             Ok(Kind::CustomersCsv)
+        );
+    }
+
+    #[test]
+    fn absent_optional_columns_are_named() {
+        let daily = "PartnerId,CustomerId,CustomerName,MPNID,ResellerMPNID,SubscriptionId,UsageDate,MeterId";
+        assert_eq!(
+            absent(Kind::DailyUsage, &h(daily)),
+            ["CustomerCountry", "ChargeStartDate"]
         );
     }
 

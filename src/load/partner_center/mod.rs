@@ -22,7 +22,7 @@ pub use detect::Kind;
 pub use map::MAPPING;
 
 use super::{load_from_bytes, InputError, Loaded};
-use crate::model::{InputFile, RegionTable};
+use crate::model::{ColumnNotes, InputFile, RegionTable};
 use facts::Facts;
 
 /// The user's additions that may sit next to the Partner Center files.
@@ -119,6 +119,7 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
         }
     };
     let mut kinds = Vec::new();
+    let mut notes = Vec::new();
     for path in &files {
         let name: Arc<str> = path.display().to_string().into();
         let file = facts.files.len();
@@ -150,6 +151,12 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
             match detect::csv_kind(&table.header) {
                 Ok(kind) => {
                     kinds.push((Arc::clone(&name), kind));
+                    notes.push(ColumnNotes {
+                        file: None,
+                        path: name.to_string(),
+                        absent: detect::absent(kind, &table.header),
+                        ..ColumnNotes::default()
+                    });
                     csv_files::load(kind, &table, &name, file, &mut facts, &mut errors);
                 }
                 Err((closest, missing)) => errors.push(InputError::whole_file(
@@ -204,6 +211,8 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     loaded.errors = errors;
     loaded.model.gaps = out.gaps;
+    // The notes are about the files in the folder, not the tables made from them.
+    loaded.model.columns = notes;
     loaded.model.origins = Some(Arc::new(out.origins));
     let _ = InputFile::ALL;
     PcLoaded {
