@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use anstream::{AutoStream, ColorChoice};
 use anyhow::Context;
 
-use crate::audit::{load_network_with, network_rules};
+use crate::audit::{load_network_with, network_rules, LoadedNetwork};
 use crate::baseline::{fingerprints, stale_entry_fingerprint, Baseline};
-use crate::cli::{AuditArgs, Cli, Command, Format, InputEncoding, ReportSpec};
+use crate::cli::{
+    AuditArgs, Cli, Command, Format, ImportWhat, InputEncoding, ReportSpec, SourceKind,
+};
 use crate::cmd;
 use crate::config::{self, Config, ConfigError, FailOn, LevelFlags, Levels, CONFIG_FILE};
 use crate::exit::Exit;
@@ -39,6 +41,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Rules { format } => cmd::rules::run(format),
         Command::Explain { rule } => cmd::explain::run(&rule),
         Command::Graph(args) => cmd::graph::run(&args),
+        Command::Import {
+            what: ImportWhat::PartnerCenter { dir, out, regions },
+        } => cmd::import::run(&dir, &out, regions.as_deref()),
     }
 }
 
@@ -317,7 +322,37 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
         },
         columns: config.columns.clone(),
     };
-    let loaded = load_network_with(&paths, regions, &opts);
+    let source = match (&args.dir, args.source) {
+        (Some(dir), asked) if from_dir_only(args) => match cmd::import::choose(dir, asked) {
+            Ok(s) => s,
+            Err(e) => return stop_early(args, Stopped::Usage, usage_error(e)),
+        },
+        (_, SourceKind::PartnerCenter) => {
+            return stop_early(
+                args,
+                Stopped::Usage,
+                usage_error(
+                    "--source partner-center reads a folder: give DIR without --partners, \
+                     --tenants or --relationships"
+                        .into(),
+                ),
+            )
+        }
+        _ => SourceKind::Contract,
+    };
+    let (loaded, paths) = match (source, &args.dir) {
+        (SourceKind::PartnerCenter, Some(dir)) => {
+            let pc = crate::load::partner_center::load_dir(dir, regions);
+            cmd::import::warn(&pc);
+            let loaded = LoadedNetwork {
+                net: Network::build(pc.loaded.model),
+                errors: pc.loaded.errors,
+                notes: pc.loaded.notes,
+            };
+            (loaded, None)
+        }
+        _ => (load_network_with(&paths, regions, &opts), Some(paths)),
+    };
     for note in &loaded.notes {
         say(note);
     }
@@ -329,7 +364,7 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
             .find(|c| c.code == r.info().code && c.status == CoverageStatus::NotChecked)
     };
     let mut ci = CiInfo {
-        paths: Some(paths),
+        paths,
         config_file: config.file.clone(),
         fail_at: match fail_on {
             _ if args.exit_zero || args.write_baseline.is_some() => None,
@@ -439,6 +474,11 @@ fn run_audit(args: &AuditArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Findings
     })
+}
+
+/// Whether the input is DIR alone (no file of it named by a flag), so DIR may be any source.
+fn from_dir_only(args: &AuditArgs) -> bool {
+    args.partners.is_none() && args.tenants.is_none() && args.relationships.is_none()
 }
 
 /// The rules switched off, with who switched them off.

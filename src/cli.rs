@@ -34,14 +34,51 @@ pub enum Command {
     },
     /// Write a synthetic partner network with planted violations, and the findings expected.
     Generate(GenerateArgs),
-    /// Print a rule's documentation: what it finds, why it matters, an example, how to fix.
+    /// Print a rule's documentation: what it finds, why it matters, an example, how to fix
+    /// (`explain partner-center`: how Partner Center files are read).
     Explain {
-        /// Rule code (CSP003) or name (cross-region-customer).
+        /// Rule code (CSP003) or name (cross-region-customer), or `partner-center`.
         rule: String,
     },
     /// Export the network, or the neighbourhood of a finding, partner or tenant, as DOT, GraphML
     /// or JSON.
     Graph(crate::cmd::graph::GraphArgs),
+    /// Convert other exports into the three contract-v1 files.
+    Import {
+        /// What to import.
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+}
+
+/// What `import` converts.
+#[derive(Debug, Subcommand)]
+pub enum ImportWhat {
+    /// A folder of Partner Center files → partners.csv, tenants.csv, relationships.csv and a
+    /// mapping summary (mapping.txt).
+    PartnerCenter {
+        /// Folder of Partner Center files (and the optional partners.csv, affiliates.csv).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Folder to write the contract-v1 files into.
+        #[arg(long, value_name = "OUT")]
+        out: PathBuf,
+        /// Region table (country_code,country_name,csp_region) replacing the built-in one.
+        #[arg(long, value_name = "FILE")]
+        regions: Option<PathBuf>,
+    },
+}
+
+/// What kind of input `audit DIR` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SourceKind {
+    /// Contract v1 when partners.csv, tenants.csv and relationships.csv are there, Partner
+    /// Center when Partner Center files are (said on standard error).
+    Auto,
+    /// Input contract v1: partners.csv, tenants.csv, relationships.csv.
+    Contract,
+    /// Partner Center downloads and saved API responses.
+    PartnerCenter,
 }
 
 /// Arguments of `audit`.
@@ -62,6 +99,9 @@ pub struct AuditArgs {
     /// Region table (country_code,country_name,csp_region) replacing the built-in one.
     #[arg(long, value_name = "FILE")]
     pub regions: Option<PathBuf>,
+    /// What DIR holds: contract-v1 files, Partner Center files, or whichever is there.
+    #[arg(long, value_enum, default_value_t = SourceKind::Auto)]
+    pub source: SourceKind,
     /// Report format on standard output (or --output).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -144,6 +184,19 @@ pub struct GenerateArgs {
     /// Write into --out even when it already holds files (the four files are replaced).
     #[arg(long)]
     pub force: bool,
+    /// What to write: contract-v1 files, or Partner Center files (then --relationships counts
+    /// line items and only CSP002, CSP003, CSP009 and CSP010 can be planted).
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Contract)]
+    pub format: GenerateFormat,
+}
+
+/// Output of `generate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GenerateFormat {
+    /// partners.csv, tenants.csv, relationships.csv.
+    Contract,
+    /// A Partner Center folder (invoice reconciliation file, API responses, partners.csv).
+    PartnerCenter,
 }
 
 /// Parsed `--plant`.

@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::cli::GenerateArgs;
+use crate::cli::{GenerateArgs, GenerateFormat};
 use crate::exit::Exit;
-use crate::generate::{generate, GenerateError};
+use crate::generate::{generate, partner_center, GenerateError};
 use crate::messages::say;
 
 /// Writes the network the arguments ask for; arguments that cannot make one exit 2.
@@ -13,7 +13,10 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let result = check_out(&args.out, args.force)
         .and_then(|()| args.config())
-        .and_then(|cfg| generate(&cfg, &args.out));
+        .and_then(|cfg| match args.format {
+            GenerateFormat::Contract => generate(&cfg, &args.out),
+            GenerateFormat::PartnerCenter => partner_center::generate(&cfg, &args.out),
+        });
     match result {
         Ok(g) => {
             say(format_args!(

@@ -3,4 +3,5 @@
 pub mod explain;
 pub mod generate;
 pub mod graph;
+pub mod import;
 pub mod rules;

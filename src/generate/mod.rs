@@ -14,6 +14,7 @@
 
 mod emit;
 mod expected;
+pub mod partner_center;
 mod plan;
 mod shape;
 mod write;

@@ -4,6 +4,7 @@
 //! A row with any problem is rejected as a whole and reported; nothing is dropped silently.
 
 mod error;
+pub mod partner_center;
 mod partners;
 mod regions;
 mod relationships;

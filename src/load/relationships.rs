@@ -7,7 +7,11 @@ use super::table::{
     opt, read_table_par, req, row_estimate, Column, ReadOptions, Row, Source, TableInfo,
 };
 use super::{quote, tenant_key, Files, Ids, Loaded};
-use crate::model::{FileStats, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx, TextColumn};
+use rustc_hash::FxHashMap;
+
+use crate::model::{
+    FileStats, OrgIdx, Organization, PartnerIdx, RelKind, Relationship, TenantIdx, TextColumn,
+};
 
 pub(super) const COLUMNS: [Column; 6] = [
     req("kind"),
@@ -41,7 +45,11 @@ pub(super) fn load(
     let mut has_rel_id_column = false;
     // Rows are checked in parallel (every reference is a look-up in maps that are complete by
     // now) and stored in file order.
-    let check = |row: &mut Row<'_>| -> Option<Relationship> {
+    // An affiliate end that names no known organization (a holding company with no partner or
+    // tenant in the files) creates that organization: the check cannot, as it runs in parallel,
+    // so it hands the id on and the file-order store interns it.
+    let mut new_orgs: FxHashMap<Box<str>, OrgIdx> = FxHashMap::default();
+    let check = |row: &mut Row<'_>| -> Option<(Relationship, NewOrgs)> {
         let kind = row.enum_value(KIND, RelKind::parse, RelKind::spellings());
         let from = row.required(FROM);
         let to = row.required(TO);
@@ -61,6 +69,7 @@ pub(super) fn load(
             );
         }
         let r = Refs { ids: &*ids, files };
+        let mut new_ends: NewOrgs = [None, None];
         let (from_idx, to_idx) = match kind {
             RelKind::Reseller => (
                 from.and_then(|f| r.partner(row, FROM, f)).map(|p| p.0),
@@ -71,22 +80,36 @@ pub(super) fn load(
                 to.and_then(|t| r.tenant(row, TO, t)).map(|t| t.0),
             ),
             RelKind::Affiliate => {
-                let pair = (
-                    from.and_then(|f| r.org(row, FROM, f)).map(|o| o.0),
-                    to.and_then(|t| r.org(row, TO, t)).map(|o| o.0),
-                );
-                if let (Some(a), Some(b)) = pair {
-                    if a == b {
-                        row.error(
+                let ends = [
+                    from.and_then(|f| r.org(row, FROM, f)),
+                    to.and_then(|t| r.org(row, TO, t)),
+                ];
+                let same = match (&ends, from, to) {
+                    ([Some(OrgRef::Known(a)), Some(OrgRef::Known(b))], ..) => a == b,
+                    ([Some(OrgRef::New), Some(OrgRef::New)], Some(f), Some(t)) => f == t,
+                    _ => false,
+                };
+                if same {
+                    row.error(
                             TO,
                             format!(
                                 "affiliate row links organization {} to itself: expected two different organizations",
                                 quote(to.unwrap_or_default())
                             ),
                         );
-                    }
                 }
-                pair
+                let [a, b] = ends;
+                let end = |e: Option<OrgRef>, id: Option<&str>| match e? {
+                    OrgRef::Known(o) => Some((o.0, None)),
+                    OrgRef::New => Some((u32::MAX, id.map(Box::from))),
+                };
+                match (end(a, from), end(b, to)) {
+                    (Some((fa, na)), Some((tb, nb))) => {
+                        new_ends = [na, nb];
+                        (Some(fa), Some(tb))
+                    }
+                    _ => (None, None),
+                }
             }
         };
         let reseller_idx = match (reseller, kind) {
@@ -104,14 +127,17 @@ pub(super) fn load(
                 None
             }
         };
-        Some(Relationship {
-            kind,
-            from: from_idx?,
-            to: to_idx?,
-            reseller: reseller_idx,
-            effective_on,
-            line: row.line as u32,
-        })
+        Some((
+            Relationship {
+                kind,
+                from: from_idx?,
+                to: to_idx?,
+                reseller: reseller_idx,
+                effective_on,
+                line: row.line as u32,
+            },
+            new_ends,
+        ))
     };
     let stats = read_table_par(
         source,
@@ -122,13 +148,24 @@ pub(super) fn load(
         info,
         check,
         |rel, row: &mut Row<'_>| {
-            if let (Some(rel), true) = (rel, row.ok()) {
+            if let (Some((mut rel, new_ends)), true) = (rel, row.ok()) {
+                for (end, id) in [&mut rel.from, &mut rel.to].into_iter().zip(new_ends) {
+                    if let Some(id) = id {
+                        let next = OrgIdx(model.organizations.len() as u32);
+                        let o = *new_orgs.entry(id).or_insert_with_key(|id| {
+                            model.organizations.push(Organization { id: id.clone() });
+                            next
+                        });
+                        *end = o.0;
+                    }
+                }
                 has_rel_id_column |= row.has_column(REL_ID);
                 model.relationships.push(rel);
                 rel_ids.push(row.text(REL_ID));
             }
         },
     );
+    ids.orgs.extend(new_orgs);
     if has_rel_id_column {
         rel_ids.shrink_to_fit();
         model.relationship_ids = Some(rel_ids);
@@ -210,11 +247,12 @@ impl Refs<'_, '_> {
         None
     }
 
-    fn org(&self, row: &mut Row<'_>, col: usize, id: &str) -> Option<OrgIdx> {
+    /// An affiliate end: a known organization, else (when the entity files were read) one
+    /// that the affiliate rows alone name, created in file order by the caller.
+    fn org(&self, row: &mut Row<'_>, _col: usize, id: &str) -> Option<OrgRef> {
         if let Some(&o) = self.ids.orgs.get(id) {
-            return Some(o);
+            return Some(OrgRef::Known(o));
         }
-        let name = row.name(col);
         if self.ids.no_partner_read() {
             row.unresolved(self.files.partners);
             return None;
@@ -223,13 +261,18 @@ impl Refs<'_, '_> {
             row.unresolved(self.files.tenants);
             return None;
         }
-        let why = format!(
-            "unknown organization {} in {name}: expected an organization_id from {} or {} (a partner without one is its own organization)",
-            quote(id),
-            self.files.partners,
-            self.files.tenants
-        );
-        row.error(col, why);
-        None
+        Some(OrgRef::New)
     }
 }
+
+/// An affiliate end as the parallel check resolves it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OrgRef {
+    /// An organization of the partners or tenants file.
+    Known(OrgIdx),
+    /// An id that no partner or tenant names: a new organization.
+    New,
+}
+
+/// The ids of a row's affiliate ends that create organizations (from, to).
+type NewOrgs = [Option<Box<str>>; 2];

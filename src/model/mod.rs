@@ -3,10 +3,12 @@
 
 mod coverage;
 mod enums;
+mod origin;
 mod regions;
 
 pub use coverage::{ColumnNotes, CoverageStatus, RuleCoverage};
 pub use enums::{RelKind, Role, TenantKind};
+pub use origin::{Origin, Origins};
 pub use regions::{CountryIdx, RegionIdx, RegionTable};
 
 /// A calendar date (ISO `YYYY-MM-DD` in the input).
@@ -205,6 +207,11 @@ pub struct Model {
     pub stats: [FileStats; 3],
     /// How each input file's header matched the contract (ignored, absent and mapped columns).
     pub columns: Vec<ColumnNotes>,
+    /// Rules the input kind cannot check in full (Partner Center files: no onboarding dates, ...),
+    /// filled by the loader of that input and added to [`crate::rules::coverage`].
+    pub gaps: Vec<RuleCoverage>,
+    /// Where each row really came from, when the three tables were made from other files.
+    pub origins: Option<std::sync::Arc<Origins>>,
 }
 
 impl Model {

@@ -101,6 +101,24 @@ pub struct JsonRow<'a> {
     /// The row's `relationship_id`, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relationship_id: Option<&'a str>,
+    /// With Partner Center input: the file, line, JSON pointer and line-item count the row
+    /// was made from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<JsonSource>,
+}
+
+/// The Partner Center evidence of a row.
+#[derive(Serialize)]
+pub struct JsonSource {
+    /// The file as found in the folder.
+    pub file: String,
+    /// Physical line of the first evidence.
+    pub line: u32,
+    /// JSON pointer inside that document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// How many records (line items) were evidence of the row.
+    pub records: u32,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -121,6 +139,12 @@ impl<'a> JsonFinding<'a> {
                     file: r.file.file_name(),
                     line: r.line,
                     relationship_id: report.relationship_id(r.file, r.line),
+                    source: report.origin(r.file, r.line).map(|o| JsonSource {
+                        file: crate::report::slashes(&o.path),
+                        line: o.line,
+                        pointer: o.pointer.clone(),
+                        records: o.count,
+                    }),
                 })
                 .collect(),
             path: f.path.iter().map(|e| e.id(net)).collect(),

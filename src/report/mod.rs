@@ -336,13 +336,37 @@ impl Report<'_> {
         Some(self.row_location(row.file, row.line))
     }
 
-    /// A row of an input file as a location.
+    /// A row of an input file as a location: the file it really came from when the tables
+    /// were made from Partner Center files.
     pub fn row_location(&self, file: InputFile, line: u32) -> Location {
+        if let Some(o) = self.origin(file, line) {
+            return Location {
+                path: slashes(&o.path),
+                line: o.line,
+            };
+        }
         let path = match &self.ci.paths {
             Some(p) => slashes(&p.get(file).display().to_string()),
             None => file.file_name().to_string(),
         };
         Location { path, line }
+    }
+
+    /// Where the row at `line` of `file` really came from (Partner Center input).
+    pub fn origin(&self, file: InputFile, line: u32) -> Option<&crate::model::Origin> {
+        self.net.model.origins.as_ref()?.get(file, line)
+    }
+
+    /// A row as reports print it: `PATH:LINE` with the path as given, or the Partner Center
+    /// file, line or JSON pointer and how many line items there were.
+    pub fn row_label(&self, file: InputFile, line: u32) -> String {
+        match self.origin(file, line) {
+            Some(o) => slashes(&o.label()),
+            None => {
+                let at = self.row_location(file, line);
+                format!("{}:{}", at.path, at.line)
+            }
+        }
     }
 
     /// The `relationship_id` of the relationships.csv row at `line`, if the file has one.

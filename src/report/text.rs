@@ -44,12 +44,9 @@ fn write_finding(
         .rows
         .iter()
         .take(SHOWN)
-        .map(|r| {
-            let at = report.row_location(r.file, r.line);
-            match report.relationship_id(r.file, r.line) {
-                Some(id) => format!("{}:{} [{id}]", at.path, at.line),
-                None => format!("{}:{}", at.path, at.line),
-            }
+        .map(|r| match report.relationship_id(r.file, r.line) {
+            Some(id) => format!("{} [{id}]", report.row_label(r.file, r.line)),
+            None => report.row_label(r.file, r.line),
         })
         .collect();
     let entry = mark

@@ -60,6 +60,17 @@ pub fn coverage(model: &Model) -> Vec<RuleCoverage> {
             }),
         }
     }
+    // What an input other than contract v1 cannot give (Partner Center files), as its loader
+    // says; a rule named twice keeps the stronger status and both reasons.
+    for gap in &model.gaps {
+        match out.iter_mut().find(|c| c.code == gap.code) {
+            Some(c) => {
+                c.status = c.status.max(gap.status);
+                c.reason = format!("{}; {}", c.reason, gap.reason);
+            }
+            None => out.push(gap.clone()),
+        }
+    }
     out.sort_by_key(|c| c.code);
     out
 }
@@ -68,7 +79,10 @@ pub fn coverage(model: &Model) -> Vec<RuleCoverage> {
 pub fn checked(model: &Model, code: &str) -> bool {
     !NEEDS.iter().any(|&(c, file, column, status, _)| {
         c == code && status == NotChecked && !model.has_column(file, column)
-    })
+    }) && !model
+        .gaps
+        .iter()
+        .any(|g| g.code == code && g.status == NotChecked)
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! The integration tests, one binary: each file of this folder is a module, and `support` holds
 //! the helpers they share (runs of the binary, fixtures, expected findings). One binary links
-//! once, where thirteen linked thirteen times.
+//! once, where each file used to link on its own.
 //!
 //! Run one file's tests with `cargo test --test it registry::`, one test by its name.
 
 mod support;
 
+mod affiliate_orgs;
 mod atomic;
 mod ci_baseline;
 mod ci_config;
@@ -23,6 +24,9 @@ mod input_contract;
 mod input_errors;
 mod keep_going;
 mod lines;
+mod partner_center;
+mod partner_center_generate;
+mod partner_center_robustness;
 mod registry;
 mod robustness;
 mod rules;

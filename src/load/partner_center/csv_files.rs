@@ -1,0 +1,314 @@
+//! The CSV downloads: reconciliation and daily usage line items, the customer list and the MPA
+//! signed status download, each read into [`Facts`] with every bad cell reported.
+
+use std::sync::Arc;
+
+use super::detect::{self, find, Col, Kind};
+use super::facts::{Facts, Said, Src};
+use super::values::{self, Reseller};
+use crate::load::{quote, InputError};
+
+/// A CSV file's records (header first), each with its physical line, or the problem that stops
+/// the file from being read.
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<(u32, csv::StringRecord)>,
+}
+
+/// Reads CSV bytes (comma-separated, RFC 4180 quoting) into records.
+pub fn read(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<InputError>) -> Option<Table> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut header = None;
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(1, |p| p.line()) as u32;
+                if record.len() == 1 && record[0].trim().is_empty() {
+                    continue;
+                }
+                match header {
+                    None => header = Some(record.iter().map(detect::normalize).collect()),
+                    Some(_) => rows.push((line, record.clone())),
+                }
+            }
+            Err(e) => {
+                let (line, what) = match e.kind() {
+                    csv::ErrorKind::Utf8 { pos, err } => (
+                        pos.as_ref().map_or(1, |p| p.line()),
+                        format!(
+                            "invalid UTF-8 in field {}: expected UTF-8 text",
+                            err.field() + 1
+                        ),
+                    ),
+                    _ => (
+                        e.position().map_or(1, |p| p.line()),
+                        format!("unreadable CSV: {e}"),
+                    ),
+                };
+                errors.push(InputError::new(path, line, 1, what));
+                return None;
+            }
+        }
+    }
+    match header {
+        Some(header) => Some(Table { header, rows }),
+        None => {
+            errors.push(InputError::whole_file(
+                path,
+                "empty file: expected a header row",
+            ));
+            None
+        }
+    }
+}
+
+/// Cell access for one row, collecting problems with their column.
+struct Cells<'a> {
+    header: &'a [String],
+    row: &'a csv::StringRecord,
+    line: u32,
+    path: &'a Arc<str>,
+    errors: &'a mut Vec<InputError>,
+    ok: bool,
+}
+
+impl Cells<'_> {
+    fn at(&self, c: &Col) -> Option<(usize, &str)> {
+        let i = find(self.header, c)?;
+        Some((i, self.row.get(i).unwrap_or("").trim()))
+    }
+
+    fn get(&self, c: &Col) -> Option<&str> {
+        self.at(c).map(|(_, v)| v).filter(|v| !v.is_empty())
+    }
+
+    fn error(&mut self, col: usize, message: String) {
+        self.ok = false;
+        self.errors.push(InputError::new(
+            self.path,
+            self.line as u64,
+            col as u64 + 1,
+            message,
+        ));
+    }
+
+    /// A required cell that must pass `valid`.
+    fn required(&mut self, c: &Col, valid: fn(&str) -> bool, expected: &str) -> Option<String> {
+        let (i, v) = match self.at(c) {
+            Some((i, v)) => (i, v.to_string()),
+            None => return None,
+        };
+        if v.is_empty() {
+            self.error(i, format!("empty '{}': expected {expected}", c.name));
+            None
+        } else if !valid(&v) {
+            self.error(
+                i,
+                format!("invalid {} {}: expected {expected}", c.name, quote(&v)),
+            );
+            None
+        } else {
+            Some(v)
+        }
+    }
+
+    fn date(&mut self, c: &Col) -> Option<Option<crate::model::Date>> {
+        let Some((i, v)) = self.at(c) else {
+            return Some(None);
+        };
+        if v.is_empty() {
+            return Some(None);
+        }
+        match values::date(v) {
+            Some(d) => Some(Some(d)),
+            None => {
+                let v = v.to_string();
+                self.error(
+                    i,
+                    format!(
+                        "invalid date {} in {}: expected M/D/YYYY (month first, as Partner Center writes it) or YYYY-MM-DD",
+                        quote(&v),
+                        c.name
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Reads one CSV kind's rows into `facts`.
+pub fn load(
+    kind: Kind,
+    table: &Table,
+    path: &Arc<str>,
+    file: usize,
+    facts: &mut Facts,
+    errors: &mut Vec<InputError>,
+) {
+    let n = table.rows.len() as u64;
+    if kind.is_line_items() {
+        *facts.line_items.entry(kind.name()).or_default() += n;
+    } else {
+        *facts.records.entry(kind.name()).or_default() += n;
+    }
+    for (line, row) in &table.rows {
+        let mut c = Cells {
+            header: &table.header,
+            row,
+            line: *line,
+            path,
+            errors,
+            ok: true,
+        };
+        let src = Src {
+            file,
+            line: *line,
+            pointer: None,
+        };
+        match kind {
+            Kind::CustomersCsv => {
+                let id = c.required(&detect::MICROSOFT_ID, values::is_guid, "a tenant GUID");
+                let name = c.get(&detect::COMPANY_NAME).map(str::to_string);
+                if let (Some(id), true) = (id, c.ok) {
+                    let t = facts.tenant(&id, &src);
+                    if t.name.is_none() {
+                        t.name = name;
+                    }
+                }
+            }
+            Kind::MpaStatusCsv => {
+                let id = c.required(&detect::PARTNER_ID, values::is_mpn, "a PartnerID (digits)");
+                let name = c.get(&detect::RESELLER_NAME).map(str::to_string);
+                let country = c.get(&detect::REGION).map(str::to_string);
+                let signed = c
+                    .at(&detect::MPA_SIGNED)
+                    .map(|(i, v)| (i, v.to_lowercase()));
+                let signed = match signed {
+                    Some((_, v)) if matches!(v.as_str(), "signed" | "yes" | "true") => Some(true),
+                    Some((_, v))
+                        if matches!(v.as_str(), "not signed" | "unsigned" | "no" | "false") =>
+                    {
+                        Some(false)
+                    }
+                    Some((i, v)) => {
+                        c.error(
+                            i,
+                            format!(
+                                "invalid MPA signed status {}: expected Signed or Not signed",
+                                quote(&v)
+                            ),
+                        );
+                        None
+                    }
+                    None => None,
+                };
+                if let (Some(id), true) = (id, c.ok) {
+                    let p = facts.partner(&id, &src);
+                    p.named_reseller = true;
+                    if p.name.is_none() {
+                        p.name = name.map(|value| Said {
+                            value,
+                            src: src.clone(),
+                        });
+                    }
+                    if p.country.is_none() {
+                        // Region is a country code only when it is two letters.
+                        p.country = country.filter(|c| c.len() == 2).map(|c| Said {
+                            value: c.to_ascii_uppercase(),
+                            src: src.clone(),
+                        });
+                    }
+                    p.mpa = signed.map(|value| Said {
+                        value,
+                        src: src.clone(),
+                    });
+                }
+            }
+            _ => line_item(kind, &mut c, src, facts),
+        }
+    }
+}
+
+/// One reconciliation or usage line item: evidence of a customer relationship.
+fn line_item(kind: Kind, c: &mut Cells<'_>, src: Src, facts: &mut Facts) {
+    let legacy = matches!(kind, Kind::LegacyLicense | Kind::LegacyUsage);
+    // A legacy file's PartnerId is a billing entity, not the partner's tenant.
+    let partner_tenant = c
+        .required(&detect::PARTNER_ID, values::is_guid, "a GUID")
+        .filter(|_| !legacy);
+    let customer = match c.at(&detect::CUSTOMER_ID) {
+        Some((i, "")) => {
+            c.error(i, "line item with no customer: empty 'CustomerId', expected the customer's tenant GUID".into());
+            None
+        }
+        _ => c.required(
+            &detect::CUSTOMER_ID,
+            values::is_guid,
+            "the customer's tenant GUID",
+        ),
+    };
+    let seller = c.required(
+        &detect::MPN_ID,
+        values::is_mpn,
+        "the billed partner's PartnerID (digits)",
+    );
+    let reseller = match c.at(&detect::RESELLER_MPN_ID) {
+        None => Some(Reseller::None),
+        Some((i, v)) => match values::reseller(v) {
+            // In the legacy files -1 is "no reseller" (the documented example), not a removal.
+            Some(Reseller::Removed) if legacy => Some(Reseller::None),
+            Some(r) => Some(r),
+            None => {
+                let v = v.to_string();
+                c.error(
+                    i,
+                    format!("invalid ResellerMpnId {}: expected a PartnerID, 0 (sold directly) or -1 (reseller removed)", quote(&v)),
+                );
+                None
+            }
+        },
+    };
+    let dates = [
+        c.date(&detect::ORDER_DATE),
+        c.date(&detect::CHARGE_START),
+        c.date(&detect::USAGE_DATE),
+    ];
+    let name = c.get(&detect::CUSTOMER_NAME).map(str::to_string);
+    let country = c.get(&detect::CUSTOMER_COUNTRY).map(str::to_string);
+    if !c.ok {
+        return;
+    }
+    let (Some(customer), Some(seller), Some(reseller)) = (customer, seller, reseller) else {
+        return;
+    };
+    let date = dates.iter().flatten().flatten().min().copied();
+    if date.is_none() {
+        let what = match kind {
+            Kind::NceInvoice => "OrderDate or ChargeStartDate",
+            Kind::DailyUsage => "UsageDate or ChargeStartDate",
+            _ => "ChargeStartDate",
+        };
+        c.error(
+            0,
+            format!("line item with no date: expected {what} (M/D/YYYY)"),
+        );
+        return;
+    }
+    facts.line_item(
+        src,
+        partner_tenant.as_deref(),
+        &seller,
+        reseller,
+        &customer,
+        name.as_deref(),
+        country.as_deref(),
+        date,
+    );
+}

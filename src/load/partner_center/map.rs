@@ -1,0 +1,618 @@
+//! [`Facts`] → the three contract-v1 tables, each row with its [`Origin`], the rules that this
+//! input cannot check in full, and the mapping summary.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use super::facts::{Evidence, Facts, Src};
+use super::user::{UserFiles, PARTNER_COLUMNS};
+use crate::load::{quote, InputError};
+use crate::model::{CoverageStatus, Date, InputFile, Origin, Origins, RuleCoverage};
+
+/// The mapping, as `csp-audit explain partner-center` prints it.
+pub const MAPPING: &str = "\
+How csp-audit reads a folder of Partner Center files (audit --source partner-center,
+import partner-center). A file's kind comes from its header row or JSON shape, never its name;
+headers match case-insensitively (MpnId/MPNID, ResellerMpnId/ResellerMPNID/Tier2MpnId).
+
+partners
+  partner_id      MpnId and ResellerMpnId of line items; mpnId of indirect resellers and the
+                  MPN profile; PartnerID of the MPA signed status download
+  name, country   indirect resellers' name and location; the organization profile; else the
+                  user's partners.csv (a partner with no country anywhere is an error)
+  role            partners.csv, else inferred: named as a reseller -> indirect_reseller;
+                  sells through resellers -> indirect_provider; else direct_bill
+  csp_tenant_id   PartnerId of line items (the billed partner's CSP tenant); id of indirect
+                  resellers; tenantId of the organization profile
+  mpa_signed_on   partners.csv, else isAgreementSigned: false -> none (CSP009 fires: Partner
+                  Center gives no date); true or unknown -> taken as signed by the partner's
+                  first transaction (CSP009 partly checked)
+  onboarded_on,   partners.csv, else taken as the first transaction: Partner Center has no
+  enrolled_on     such dates, so CSP010 is reported as partly checked (not checked when no
+                  reseller on a sale has dates there)
+tenants
+  tenant_id,name  CustomerId, CustomerName; customers' id and companyName; Microsoft ID and
+                  Company name of Customers.csv; GDAP customer
+  kind            partner for a partner's CSP tenant (a line item into one is CSP007), else
+                  customer
+  country         CustomerCountry (NCE files), customers' billingProfile; a partner tenant
+                  has its partner's (a customer with no country anywhere is an error)
+  organization    a partner tenant: its partner's; a customer: its tenant id
+relationships
+  customer        one per (MpnId, ResellerMpnId unless 0, CustomerId), however many line
+                  items (CSP006 never fires on billing), dated by the earliest OrderDate,
+                  ChargeStartDate or UsageDate (M/D/YYYY); ResellerMpnId -1 (the reseller was
+                  removed) is a sale without a reseller, with a warning
+                  A subscription (GET /v1/customers/{id}/subscriptions) is a sale of the
+                  exporting partner through its partnerId unless empty, from creationDate
+  reseller        the exporting partner -> each indirect reseller, dated by the first sale
+                  through it (the API gives no date)
+  admin           the exporting partner -> each active GDAP relationship's customer, dated
+                  by activatedDateTime, relationship_id = the GDAP id
+  affiliate       the user's affiliates.csv (from_id,to_id organization ids)
+The exporting partner is the MPN profile's mpnId, else the partner whose tenant is the
+organization profile's, else the only seller of the line items.
+Findings point at the Partner Center file and line (or JSON pointer) of the first line item.";
+
+/// The tables, their origins and what the mapping noticed.
+#[derive(Debug, Default)]
+pub struct Built {
+    pub tables: [Vec<u8>; 3],
+    pub origins: Origins,
+    pub gaps: Vec<RuleCoverage>,
+    pub summary: Vec<String>,
+    pub warnings: Vec<String>,
+    /// Lines of the tables (by [`InputFile`]) whose problem the mapping already reported: the
+    /// contract loader's messages about them, and about references to them, add nothing.
+    pub flagged: [BTreeSet<u32>; 3],
+}
+
+/// A partner as it will be written.
+#[derive(Default)]
+struct Row {
+    values: [String; 9],
+    origin: Option<Origin>,
+}
+
+pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) -> Built {
+    let mut out = Built::default();
+    let origin = |facts: &Facts, src: &Src, count: u32| Origin {
+        path: Arc::clone(&facts.files[src.file]),
+        line: src.line,
+        pointer: src.pointer.clone().filter(|p| !p.is_empty()),
+        count,
+    };
+    // The exporting partner.
+    let me = facts.me.as_ref().map(|m| m.value.clone()).or_else(|| {
+        let t = facts.my_tenant.as_ref()?;
+        facts
+            .partners
+            .iter()
+            .find(|(_, p)| {
+                p.tenant
+                    .as_ref()
+                    .is_some_and(|x| x.value.eq_ignore_ascii_case(&t.value))
+            })
+            .map(|(id, _)| id.clone())
+    });
+    let me = me.or_else(|| {
+        let sellers: BTreeSet<&String> = facts.sales.keys().map(|k| &k.0).collect();
+        (sellers.len() == 1)
+            .then(|| sellers.into_iter().next().cloned())
+            .flatten()
+    });
+    match (&me, &facts.needs_me) {
+        (None, Some(src)) => {
+            let o = origin(&facts, src, 1);
+            errors.push(InputError::new(
+                &o.path,
+                o.line as u64,
+                1,
+                format!(
+                    "at {}: cannot tell which partner this list belongs to: add the MPN profile response (GET /v1/profiles/mpn) to the folder",
+                    o.pointer.as_deref().unwrap_or("/")
+                ),
+            ));
+        }
+        (Some(me), _) => {
+            let src = facts
+                .me
+                .as_ref()
+                .map(|m| m.src.clone())
+                .or_else(|| facts.needs_me.clone())
+                .or_else(|| facts.partners.get(me).and_then(|p| p.first.clone()));
+            if let Some(src) = src {
+                let (tenant, name, country) = (
+                    facts.my_tenant.clone(),
+                    facts.my_name.clone(),
+                    facts.my_country.clone(),
+                );
+                if let Some(t) = &tenant {
+                    facts.tenant(&t.value, &t.src);
+                }
+                let has_resellers = !facts.resellers.is_empty();
+                let p = facts.partner(me, &src);
+                if p.tenant.is_none() {
+                    p.tenant = tenant;
+                }
+                if p.name.is_none() {
+                    p.name = name.map(|value| super::facts::Said {
+                        value,
+                        src: src.clone(),
+                    });
+                }
+                if p.country.is_none() {
+                    p.country = country;
+                }
+                if has_resellers {
+                    p.sells_through = true;
+                }
+            }
+        }
+        _ => {}
+    }
+    let me = me.unwrap_or_default();
+    // Subscriptions are the exporting partner's sales (unknown: reported above).
+    let subscriptions = std::mem::take(&mut facts.subscriptions);
+    for ((reseller, customer), e) in subscriptions.into_iter().filter(|_| !me.is_empty()) {
+        if reseller.is_some() {
+            facts.partner(&me, &e.first).sells_through = true;
+        }
+        match facts.sales.entry((me.clone(), reseller, customer)) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(e);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                let o = o.get_mut();
+                let n = e.count;
+                o.add(e.date, e.first);
+                o.count += n - 1;
+            }
+        }
+    }
+    let resellers: BTreeMap<(String, String), Evidence> = std::mem::take(&mut facts.resellers)
+        .into_iter()
+        .map(|((_, r), e)| ((me.clone(), r), e))
+        .collect();
+    let admins: BTreeMap<(String, String), Evidence> = std::mem::take(&mut facts.admins)
+        .into_iter()
+        .map(|((_, t), e)| ((me.clone(), t), e))
+        .collect();
+
+    // Earliest transaction per partner, and of the whole folder.
+    let mut first_deal: BTreeMap<&str, Date> = BTreeMap::new();
+    let mut earliest: Option<Date> = None;
+    for ((seller, reseller, _), e) in &facts.sales {
+        if let Some(d) = e.date {
+            for p in std::iter::once(seller).chain(reseller) {
+                let x = first_deal.entry(p.as_str()).or_insert(d);
+                *x = (*x).min(d);
+            }
+            earliest = Some(earliest.map_or(d, |x| x.min(d)));
+        }
+    }
+    let reseller_date = |provider: &str, reseller: &str| -> Option<Date> {
+        facts
+            .sales
+            .iter()
+            .filter(|((s, r, _), _)| s == provider && r.as_deref() == Some(reseller))
+            .filter_map(|(_, e)| e.date)
+            .min()
+            .or(earliest)
+    };
+    let reseller_dates: BTreeMap<(String, String), Option<Date>> = resellers
+        .keys()
+        .map(|(p, r)| ((p.clone(), r.clone()), reseller_date(p, r)))
+        .collect();
+
+    // Partners: Partner Center's facts, then the user's file over them.
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    let mut inferred: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    let mut no_mpa: Vec<String> = Vec::new();
+    let mut assumed_mpa: Vec<String> = Vec::new();
+    let user_rows: BTreeMap<&str, &super::user::UserPartner> = user
+        .partners
+        .iter()
+        .map(|u| (u.values[0].as_str(), u))
+        .collect();
+    let mut ids: BTreeSet<String> = facts.partners.keys().cloned().collect();
+    ids.extend(user_rows.keys().map(|k| k.to_string()));
+    for id in &ids {
+        let pc = facts.partners.get(id);
+        let u = user_rows.get(id.as_str());
+        let mut v: [String; 9] = Default::default();
+        v[0] = id.clone();
+        let said =
+            |f: Option<&super::facts::Said<String>>| f.map(|s| s.value.clone()).unwrap_or_default();
+        let pc_values = [
+            said(pc.and_then(|p| p.name.as_ref())),
+            said(pc.and_then(|p| p.country.as_ref())),
+            said(pc.and_then(|p| p.tenant.as_ref())),
+        ];
+        v[1] = pc_values[0].clone();
+        v[3] = pc_values[1].clone();
+        v[5] = pc_values[2].clone();
+        if let Some(u) = u {
+            for (c, pc_value) in [(1, &pc_values[0]), (3, &pc_values[1]), (5, &pc_values[2])] {
+                let theirs = &u.values[c];
+                if !theirs.is_empty()
+                    && !pc_value.is_empty()
+                    && !theirs.eq_ignore_ascii_case(pc_value)
+                {
+                    let src = match c {
+                        1 => pc.and_then(|p| p.name.as_ref()),
+                        3 => pc.and_then(|p| p.country.as_ref()),
+                        _ => pc.and_then(|p| p.tenant.as_ref()),
+                    }
+                    .map(|s| origin(&facts, &s.src, 1).label())
+                    .unwrap_or_default();
+                    let upath = user
+                        .partners_file
+                        .map(|f| facts.files[f].to_string())
+                        .unwrap_or_default();
+                    out.warnings.push(format!(
+                        "partner {}: {} is {} in {upath}:{} but {} in {src}: the user's file wins",
+                        quote(id),
+                        PARTNER_COLUMNS[c],
+                        quote(theirs),
+                        u.line,
+                        quote(pc_value)
+                    ));
+                }
+            }
+            for (mine, theirs) in v.iter_mut().zip(&u.values).skip(1) {
+                if !theirs.is_empty() {
+                    mine.clone_from(theirs);
+                }
+            }
+        }
+        if v[1].is_empty() {
+            v[1] = id.clone();
+        }
+        if v[2].is_empty() {
+            let role = match pc {
+                Some(p) if p.named_reseller => "indirect_reseller",
+                Some(p) if p.sells_through => "indirect_provider",
+                _ => "direct_bill",
+            };
+            v[2] = role.to_string();
+            inferred.entry(role).or_default().push(id.clone());
+        }
+        let deal = first_deal.get(id.as_str()).map(|d| d.to_string());
+        if u.is_none_or(|u| u.values[8].is_empty()) {
+            match pc.and_then(|p| p.mpa.as_ref()).map(|m| m.value) {
+                Some(false) => v[8].clear(),
+                Some(true) => {
+                    v[8] = deal.clone().unwrap_or_default();
+                    if deal.is_some() {
+                        assumed_mpa.push(id.clone());
+                    }
+                }
+                None => {
+                    v[8] = deal.clone().unwrap_or_default();
+                    if deal.is_some() {
+                        no_mpa.push(id.clone());
+                    }
+                }
+            }
+        }
+        for c in [6, 7] {
+            if v[c].is_empty() {
+                v[c] = deal.clone().unwrap_or_default();
+            }
+        }
+        let row_origin = match (u, pc.and_then(|p| p.first.as_ref())) {
+            (_, Some(src)) => Some(origin(&facts, src, 1)),
+            (Some(u), None) => user.partners_file.map(|f| Origin {
+                path: Arc::clone(&facts.files[f]),
+                line: u.line,
+                pointer: None,
+                count: 1,
+            }),
+            _ => None,
+        };
+        if v[3].is_empty() {
+            out.flagged[InputFile::Partners as usize].insert(rows.len() as u32 + 2);
+            if let Some(o) = &row_origin {
+                errors.push(InputError::new(
+                    &o.path,
+                    o.line as u64,
+                    1,
+                    format!(
+                        "{}partner {} has no country: Partner Center does not give one for it; add it to {} (partner_id,country)",
+                        o.pointer.as_deref().map(|p| format!("at {p}: ")).unwrap_or_default(),
+                        quote(id),
+                        super::USER_PARTNERS
+                    ),
+                ));
+            }
+        }
+        rows.insert(
+            id.clone(),
+            Row {
+                values: v,
+                origin: row_origin,
+            },
+        );
+    }
+
+    // Tenants: every tenant named, a partner's CSP tenant of kind partner.
+    let mut partner_tenants: BTreeMap<String, &Row> = BTreeMap::new();
+    for row in rows.values() {
+        if !row.values[5].is_empty() {
+            partner_tenants.insert(row.values[5].to_lowercase(), row);
+        }
+    }
+    let mut tenants = csv::Writer::from_writer(Vec::new());
+    let _ = tenants.write_record(["tenant_id", "name", "kind", "country", "organization_id"]);
+    let sold_to: BTreeSet<&str> = facts.sales.keys().map(|k| k.2.as_str()).collect();
+    let mut left_out: BTreeSet<String> = BTreeSet::new();
+    let mut tenant_keys: BTreeSet<String> = facts.tenants.keys().cloned().collect();
+    tenant_keys.extend(partner_tenants.keys().cloned());
+    let mut tenant_line = 2u32;
+    for key in &tenant_keys {
+        let t = facts.tenants.get(key);
+        let id = t.map_or(key.clone(), |t| t.id.clone());
+        let partner = partner_tenants.get(key);
+        let name = t.and_then(|t| t.name.clone()).unwrap_or_else(|| id.clone());
+        let (kind, country, org) = match partner {
+            Some(p) => {
+                let org = if p.values[4].is_empty() {
+                    &p.values[0]
+                } else {
+                    &p.values[4]
+                };
+                ("partner", p.values[3].clone(), org.clone())
+            }
+            None => (
+                "customer",
+                t.and_then(|t| t.country.as_ref().map(|c| c.value.clone()))
+                    .unwrap_or_default(),
+                id.clone(),
+            ),
+        };
+        let o = t
+            .and_then(|t| t.first.as_ref())
+            .map(|s| origin(&facts, s, 1))
+            .or_else(|| partner.and_then(|p| p.origin.clone()));
+        if country.is_empty() && partner.is_none() && !sold_to.contains(key.as_str()) {
+            // Named only by the customer list or GDAP: left out, and said so.
+            out.warnings.push(format!(
+                "tenant {} left out (with its admin relationships): no file gives its country and nothing was sold to it",
+                quote(&id)
+            ));
+            left_out.insert(key.clone());
+            continue;
+        }
+        if country.is_empty() && partner.is_none() {
+            if let Some(o) = &o {
+                errors.push(InputError::new(
+                    &o.path,
+                    o.line as u64,
+                    1,
+                    format!(
+                        "{}customer tenant {} has no country: no file in the folder gives one (the legacy reconciliation files and Customers.csv have none); add a New Commerce reconciliation file or the customers API response with billingProfile",
+                        o.pointer.as_deref().map(|p| format!("at {p}: ")).unwrap_or_default(),
+                        quote(&id)
+                    ),
+                ));
+            }
+        }
+        if country.is_empty() {
+            out.flagged[InputFile::Tenants as usize].insert(tenant_line);
+        }
+        tenant_line += 1;
+        let _ = tenants.write_record([id.as_str(), &name, kind, &country, &org]);
+        out.origins.rows[InputFile::Tenants as usize].push(o.unwrap_or_else(|| unknown(&facts)));
+    }
+
+    let mut partners = csv::Writer::from_writer(Vec::new());
+    let _ = partners.write_record(PARTNER_COLUMNS);
+    for row in rows.values() {
+        let _ = partners.write_record(&row.values);
+        out.origins.rows[InputFile::Partners as usize]
+            .push(row.origin.clone().unwrap_or_else(|| unknown(&facts)));
+    }
+
+    // Relationships.
+    let mut rels = csv::Writer::from_writer(Vec::new());
+    let _ = rels.write_record([
+        "relationship_id",
+        "kind",
+        "from_id",
+        "to_id",
+        "reseller_id",
+        "effective_on",
+    ]);
+    let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let tenant_id = |key: &str| {
+        facts
+            .tenants
+            .get(key)
+            .map_or(key.to_string(), |t| t.id.clone())
+    };
+    let mut rel_origins = Vec::new();
+    for ((p, r), e) in &resellers {
+        let _ = rels.write_record([
+            "",
+            "reseller",
+            p,
+            r,
+            "",
+            &date(reseller_dates[&(p.clone(), r.clone())]),
+        ]);
+        rel_origins.push(origin(&facts, &e.first, e.count));
+    }
+    for ((s, r, c), e) in &facts.sales {
+        let _ = rels.write_record([
+            "",
+            "customer",
+            s,
+            &tenant_id(c),
+            r.as_deref().unwrap_or(""),
+            &date(e.date),
+        ]);
+        rel_origins.push(origin(&facts, &e.first, e.count));
+    }
+    for ((p, t), e) in &admins {
+        if left_out.contains(t) {
+            continue;
+        }
+        let _ = rels.write_record([
+            e.id.as_deref().unwrap_or(""),
+            "admin",
+            p,
+            &tenant_id(t),
+            "",
+            &date(e.date),
+        ]);
+        rel_origins.push(origin(&facts, &e.first, e.count));
+    }
+    for (a, b, line) in &user.affiliates {
+        let _ = rels.write_record(["", "affiliate", a, b, "", ""]);
+        if let Some(f) = user.affiliates_file {
+            rel_origins.push(Origin {
+                path: Arc::clone(&facts.files[f]),
+                line: *line,
+                pointer: None,
+                count: 1,
+            });
+        }
+    }
+    out.origins.rows[InputFile::Relationships as usize] = rel_origins;
+    for ((s, c), e) in &facts.removed_resellers {
+        out.warnings.push(format!(
+            "the reseller of record of partner {}'s sale to tenant {} was removed (ResellerMpnId -1, {}): audited as a sale without a reseller",
+            quote(s),
+            quote(&tenant_id(c)),
+            origin(&facts, &e.first, e.count).label()
+        ));
+    }
+    for (role, list) in &inferred {
+        out.warnings.push(format!(
+            "role {role} inferred (not in {}) for {}",
+            super::USER_PARTNERS,
+            list.iter().map(|i| quote(i)).collect::<Vec<_>>().join(", ")
+        ));
+    }
+
+    // What this input cannot check.
+    let resellers_named: BTreeSet<&str> =
+        facts.sales.keys().filter_map(|k| k.1.as_deref()).collect();
+    let undated: Vec<&str> = resellers_named
+        .iter()
+        .copied()
+        .filter(|r| {
+            user_rows
+                .get(r)
+                .is_none_or(|u| u.values[6].is_empty() || u.values[7].is_empty())
+        })
+        .collect();
+    if !undated.is_empty() {
+        // Resellers with dates in the user's file are still checked: the rule runs, in part.
+        let status = if undated.len() == resellers_named.len() {
+            CoverageStatus::NotChecked
+        } else {
+            CoverageStatus::Partial
+        };
+        out.gaps.push(RuleCoverage {
+            code: "CSP010",
+            status,
+            reason: format!(
+                "Partner Center gives no onboarding or enrolment dates and {} has none for {}",
+                super::USER_PARTNERS,
+                undated
+                    .iter()
+                    .map(|i| quote(i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    if user.affiliates_file.is_none() {
+        out.gaps.push(RuleCoverage {
+            code: "CSP005",
+            status: CoverageStatus::Partial,
+            reason: format!(
+                "Partner Center gives no affiliate links and there is no {}: only sales within one organization are checked",
+                super::USER_AFFILIATES
+            ),
+        });
+    }
+    if !no_mpa.is_empty() || !assumed_mpa.is_empty() {
+        let mut why = Vec::new();
+        if !no_mpa.is_empty() {
+            why.push(format!(
+                "no MPA status for {}",
+                no_mpa
+                    .iter()
+                    .map(|i| quote(i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !assumed_mpa.is_empty() {
+            why.push(format!(
+                "no signing date for {}",
+                assumed_mpa
+                    .iter()
+                    .map(|i| quote(i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        out.gaps.push(RuleCoverage {
+            code: "CSP009",
+            status: CoverageStatus::Partial,
+            reason: format!(
+                "{}: taken as signed by the first transaction (add mpa_signed_on to {})",
+                why.join("; "),
+                super::USER_PARTNERS
+            ),
+        });
+    }
+    out.gaps.sort_by_key(|g| g.code);
+
+    for (kind, n) in &facts.line_items {
+        out.summary.push(format!("{kind}: {n} line items"));
+    }
+    for (kind, n) in &facts.records {
+        out.summary.push(format!("{kind}: {n} records"));
+    }
+    for (status, n) in &facts.gdap_skipped {
+        out.summary.push(format!(
+            "GDAP relationships left out as {}: {n} (not granting access)",
+            quote(status)
+        ));
+    }
+    let line_items: u64 = facts.line_items.values().sum();
+    out.summary.push(format!(
+        "{} line items -> {} customer relationships; {} reseller, {} admin, {} affiliate relationships",
+        line_items,
+        facts.sales.len(),
+        resellers.len(),
+        admins.len(),
+        user.affiliates.len()
+    ));
+    out.summary.push(format!(
+        "{} partners, {} tenants",
+        rows.len(),
+        tenant_keys.len()
+    ));
+    out.tables = [
+        partners.into_inner().unwrap_or_default(),
+        tenants.into_inner().unwrap_or_default(),
+        rels.into_inner().unwrap_or_default(),
+    ];
+    out
+}
+
+/// An origin for a row no file names (cannot happen: every row comes from a record).
+fn unknown(facts: &Facts) -> Origin {
+    Origin {
+        path: facts.files.first().cloned().unwrap_or_else(|| "".into()),
+        line: 1,
+        pointer: None,
+        count: 1,
+    }
+}
