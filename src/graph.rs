@@ -253,7 +253,10 @@ impl Network {
 
     /// The rows of one relationship kind, in parallel (in no particular order: rules sort their
     /// findings). Reads only that kind's edges.
-    pub fn par_rows(&self, kind: RelKind) -> impl IndexedParallelIterator<Item = &Relationship> + '_ {
+    pub fn par_rows(
+        &self,
+        kind: RelKind,
+    ) -> impl IndexedParallelIterator<Item = &Relationship> + '_ {
         self.kind_edges(kind)
             .par_iter()
             .map(|e| &self.model.relationships[e.weight.row as usize])
@@ -276,7 +279,12 @@ impl Network {
                     .map(|e| e.source().index() as u32),
             )
             .collect();
-        out.sort_unstable_by(|a, b| orgs[*a as usize].id.cmp(&orgs[*b as usize].id).then(a.cmp(b)));
+        out.sort_unstable_by(|a, b| {
+            orgs[*a as usize]
+                .id
+                .cmp(&orgs[*b as usize].id)
+                .then(a.cmp(b))
+        });
         out.dedup();
         out
     }
