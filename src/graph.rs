@@ -2,10 +2,16 @@
 //!
 //! Nodes are laid out by dense index, so no lookup table is needed: organizations first, then
 //! partners, then tenants. Edges carry their kind and, for relationship edges, the row index in
-//! [`Model::relationships`].
+//! [`Model::relationships`]. Edges are laid out by kind too: the structural edges first, then the
+//! rows of each relationship kind in row order, so that a rule reads the contiguous run of edges
+//! of the kind it checks and nothing else.
 
-use petgraph::graph::{DiGraph, NodeIndex};
+use std::ops::Range;
+
+use petgraph::graph::{DiGraph, Edge as GraphEdge, NodeIndex};
 use petgraph::unionfind::UnionFind;
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -62,6 +68,28 @@ pub struct Network {
     pub reseller_since: FxHashMap<(PartnerIdx, PartnerIdx), Date>,
     /// The partner whose CSP tenant each tenant is, if any.
     pub csp_owner: Vec<Option<PartnerIdx>>,
+    /// The run of edge indices holding the rows of each relationship kind, indexed by
+    /// [`kind_slot`].
+    kind_edges: [Range<usize>; 4],
+}
+
+/// The relationship kinds in the order their edges are laid out.
+const KIND_ORDER: [RelKind; 4] = [
+    RelKind::Reseller,
+    RelKind::Customer,
+    RelKind::Admin,
+    RelKind::Affiliate,
+];
+
+/// The position of a kind in [`KIND_ORDER`].
+#[inline]
+fn kind_slot(kind: RelKind) -> usize {
+    match kind {
+        RelKind::Reseller => 0,
+        RelKind::Customer => 1,
+        RelKind::Admin => 2,
+        RelKind::Affiliate => 3,
+    }
 }
 
 impl Network {
@@ -103,6 +131,7 @@ impl Network {
             org_group: Vec::new(),
             reseller_since: FxHashMap::default(),
             csp_owner,
+            kind_edges: Default::default(),
         };
         let structural_edge = |kind| Edge {
             kind,
@@ -123,49 +152,57 @@ impl Network {
             }
         }
         let mut groups = UnionFind::<u32>::new(orgs);
-        for (row, rel) in net.model.relationships.iter().enumerate() {
-            let (from, to, kind) = match rel.kind {
-                RelKind::Reseller => {
-                    let key = (rel.from_partner(), rel.to_partner());
-                    if let Some(date) = rel.effective_on {
-                        net.reseller_since
-                            .entry(key)
-                            .and_modify(|d| *d = (*d).min(date))
-                            .or_insert(date);
+        // One pass per kind keeps each kind's rows contiguous among the edges, in row order.
+        for kind in KIND_ORDER {
+            let first = net.graph.edge_count();
+            for (row, rel) in net.model.relationships.iter().enumerate() {
+                if rel.kind != kind {
+                    continue;
+                }
+                let (from, to, edge_kind) = match rel.kind {
+                    RelKind::Reseller => {
+                        let key = (rel.from_partner(), rel.to_partner());
+                        if let Some(date) = rel.effective_on {
+                            net.reseller_since
+                                .entry(key)
+                                .and_modify(|d| *d = (*d).min(date))
+                                .or_insert(date);
+                        }
+                        (
+                            net.partner_node(key.0),
+                            net.partner_node(key.1),
+                            EdgeKind::Reseller,
+                        )
                     }
-                    (
-                        net.partner_node(key.0),
-                        net.partner_node(key.1),
-                        EdgeKind::Reseller,
-                    )
-                }
-                RelKind::Customer => (
-                    net.partner_node(rel.from_partner()),
-                    net.tenant_node(rel.to_tenant()),
-                    EdgeKind::Customer,
-                ),
-                RelKind::Admin => (
-                    net.partner_node(rel.from_partner()),
-                    net.tenant_node(rel.to_tenant()),
-                    EdgeKind::Admin,
-                ),
-                RelKind::Affiliate => {
-                    groups.union(rel.from, rel.to);
-                    (
-                        net.org_node(OrgIdx(rel.from)),
-                        net.org_node(OrgIdx(rel.to)),
-                        EdgeKind::Affiliate,
-                    )
-                }
-            };
-            net.graph.add_edge(
-                from,
-                to,
-                Edge {
-                    kind,
-                    row: row as u32,
-                },
-            );
+                    RelKind::Customer => (
+                        net.partner_node(rel.from_partner()),
+                        net.tenant_node(rel.to_tenant()),
+                        EdgeKind::Customer,
+                    ),
+                    RelKind::Admin => (
+                        net.partner_node(rel.from_partner()),
+                        net.tenant_node(rel.to_tenant()),
+                        EdgeKind::Admin,
+                    ),
+                    RelKind::Affiliate => {
+                        groups.union(rel.from, rel.to);
+                        (
+                            net.org_node(OrgIdx(rel.from)),
+                            net.org_node(OrgIdx(rel.to)),
+                            EdgeKind::Affiliate,
+                        )
+                    }
+                };
+                net.graph.add_edge(
+                    from,
+                    to,
+                    Edge {
+                        kind: edge_kind,
+                        row: row as u32,
+                    },
+                );
+            }
+            net.kind_edges[kind_slot(kind)] = first..net.graph.edge_count();
         }
         net.org_group = groups.into_labeling();
         net
@@ -195,75 +232,125 @@ impl Network {
         self.org_group[a.ix()] == self.org_group[b.ix()]
     }
 
-    /// The rows of one relationship kind, in parallel (in no particular order: rules sort their
-    /// findings).
-    pub fn par_rows(&self, kind: RelKind) -> impl ParallelIterator<Item = &Relationship> + '_ {
-        let kind = match kind {
-            RelKind::Reseller => EdgeKind::Reseller,
-            RelKind::Customer => EdgeKind::Customer,
-            RelKind::Admin => EdgeKind::Admin,
-            RelKind::Affiliate => EdgeKind::Affiliate,
-        };
-        self.graph
-            .raw_edges()
-            .par_iter()
-            .filter(move |e| e.weight.kind == kind)
+    /// The edges of one relationship kind: a contiguous run of the graph's edges, in row order.
+    #[inline]
+    pub fn kind_edges(&self, kind: RelKind) -> &[GraphEdge<Edge, u32>] {
+        &self.graph.raw_edges()[self.kind_edges[kind_slot(kind)].clone()]
+    }
+
+    /// The number of rows of one relationship kind.
+    #[inline]
+    pub fn row_count(&self, kind: RelKind) -> usize {
+        self.kind_edges[kind_slot(kind)].len()
+    }
+
+    /// The rows of one relationship kind, in row order.
+    pub fn rows(&self, kind: RelKind) -> impl ExactSizeIterator<Item = &Relationship> + '_ {
+        self.kind_edges(kind)
+            .iter()
             .map(|e| &self.model.relationships[e.weight.row as usize])
     }
 
-    /// Breadth-first trees over the affiliate groups, for explaining how two organizations are
-    /// affiliated. Each group's tree is rooted at its smallest organization id and visits
-    /// neighbours in id order, so the trees do not depend on row order.
+    /// The rows of one relationship kind, in parallel (in no particular order: rules sort their
+    /// findings). Reads only that kind's edges.
+    pub fn par_rows(
+        &self,
+        kind: RelKind,
+    ) -> impl IndexedParallelIterator<Item = &Relationship> + '_ {
+        self.kind_edges(kind)
+            .par_iter()
+            .map(|e| &self.model.relationships[e.weight.row as usize])
+    }
+
+    /// The organizations joined to `o` by an `affiliate` row (either direction), sorted by id,
+    /// without repeats; read from the graph's adjacency of the organization's node.
+    fn affiliates_by_id(&self, o: u32) -> Vec<u32> {
+        let orgs = &self.model.organizations;
+        let node = NodeIndex::new(o as usize);
+        let mut out: Vec<u32> = self
+            .graph
+            .edges_directed(node, Direction::Outgoing)
+            .filter(|e| e.weight().kind == EdgeKind::Affiliate)
+            .map(|e| e.target().index() as u32)
+            .chain(
+                self.graph
+                    .edges_directed(node, Direction::Incoming)
+                    .filter(|e| e.weight().kind == EdgeKind::Affiliate)
+                    .map(|e| e.source().index() as u32),
+            )
+            .collect();
+        out.sort_unstable_by(|a, b| {
+            orgs[*a as usize]
+                .id
+                .cmp(&orgs[*b as usize].id)
+                .then(a.cmp(b))
+        });
+        out.dedup();
+        out
+    }
+
+    /// Breadth-first trees over the affiliate groups of the given organizations, for explaining
+    /// how two organizations are affiliated. Each group's tree is rooted at its smallest
+    /// organization id and visits neighbours in id order, so the trees do not depend on row
+    /// order. Organizations outside the given groups are roots of their own one-node trees.
     ///
     /// # Complexity
-    /// O(V + A log A) for A affiliate edges.
-    pub fn affiliate_forest(&self) -> AffiliateForest {
+    /// O(S + A log A) for the S organizations and A affiliate edges of the groups asked for,
+    /// walking the graph's own adjacency: nothing is built for the other groups.
+    pub fn affiliate_forest(&self, members: impl IntoIterator<Item = OrgIdx>) -> AffiliateForest {
         let orgs = &self.model.organizations;
-        let mut adjacent: Vec<Vec<u32>> = vec![Vec::new(); orgs.len()];
-        for e in self.graph.raw_edges() {
-            if e.weight.kind == EdgeKind::Affiliate {
-                let (a, b) = (e.source().index() as u32, e.target().index() as u32);
-                adjacent[a as usize].push(b);
-                adjacent[b as usize].push(a);
-            }
-        }
-        let by_id = |a: &u32, b: &u32| orgs[*a as usize].id.cmp(&orgs[*b as usize].id);
-        for list in &mut adjacent {
-            list.sort_unstable_by(by_id);
-            list.dedup();
-        }
-        let mut roots: Vec<u32> = (0..orgs.len() as u32)
-            .filter(|o| !adjacent[*o as usize].is_empty())
+        let mut tree: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
+        let mut groups: Vec<u32> = members
+            .into_iter()
+            .map(|o| self.org_group[o.ix()])
             .collect();
-        roots.sort_unstable_by(by_id);
-        let mut parent: Vec<u32> = (0..orgs.len() as u32).collect();
-        let mut depth = vec![0u32; orgs.len()];
-        let mut seen = vec![false; orgs.len()];
+        groups.sort_unstable();
+        groups.dedup();
         let mut queue = std::collections::VecDeque::new();
-        for root in roots {
-            if std::mem::replace(&mut seen[root as usize], true) {
-                continue;
-            }
-            queue.push_back(root);
-            while let Some(o) = queue.pop_front() {
-                for &n in &adjacent[o as usize] {
-                    if !std::mem::replace(&mut seen[n as usize], true) {
-                        parent[n as usize] = o;
-                        depth[n as usize] = depth[o as usize] + 1;
-                        queue.push_back(n);
+        for group in groups {
+            // The group's members, in any order, to find its smallest id.
+            let mut seen: rustc_hash::FxHashSet<u32> = std::iter::once(group).collect();
+            let mut stack = vec![group];
+            let mut root = group;
+            while let Some(o) = stack.pop() {
+                if orgs[o as usize].id < orgs[root as usize].id {
+                    root = o;
+                }
+                for n in self.affiliates_by_id(o) {
+                    if seen.insert(n) {
+                        stack.push(n);
                     }
                 }
             }
+            tree.insert(root, (root, 0));
+            queue.push_back(root);
+            while let Some(o) = queue.pop_front() {
+                let depth = tree[&o].1;
+                for n in self.affiliates_by_id(o) {
+                    tree.entry(n).or_insert_with(|| {
+                        queue.push_back(n);
+                        (o, depth + 1)
+                    });
+                }
+            }
         }
-        AffiliateForest { parent, depth }
+        AffiliateForest { tree }
     }
 }
 
 /// Breadth-first trees over the affiliate groups (see [`Network::affiliate_forest`]).
 #[derive(Debug)]
 pub struct AffiliateForest {
-    parent: Vec<u32>,
-    depth: Vec<u32>,
+    /// Parent and depth of every organization of the groups asked for.
+    tree: FxHashMap<u32, (u32, u32)>,
+}
+
+impl AffiliateForest {
+    /// The parent of an organization in its tree (itself at a root), and its depth.
+    #[inline]
+    fn node(&self, o: u32) -> (u32, u32) {
+        self.tree.get(&o).copied().unwrap_or((o, 0))
+    }
 }
 
 impl AffiliateForest {
@@ -275,18 +362,19 @@ impl AffiliateForest {
     pub fn path(&self, from: OrgIdx, to: OrgIdx) -> Option<Vec<OrgIdx>> {
         let (mut a, mut b) = (from.0, to.0);
         let (mut up, mut down) = (vec![a], vec![b]);
+        let depth = |o: u32| self.node(o).1;
         let step = |o: &mut u32, trail: &mut Vec<u32>| {
-            *o = self.parent[*o as usize];
+            *o = self.node(*o).0;
             trail.push(*o);
         };
-        while self.depth[a as usize] > self.depth[b as usize] {
+        while depth(a) > depth(b) {
             step(&mut a, &mut up);
         }
-        while self.depth[b as usize] > self.depth[a as usize] {
+        while depth(b) > depth(a) {
             step(&mut b, &mut down);
         }
         while a != b {
-            if self.depth[a as usize] == 0 {
+            if depth(a) == 0 {
                 return None;
             }
             step(&mut a, &mut up);
@@ -295,5 +383,116 @@ impl AffiliateForest {
         down.pop();
         up.extend(down.into_iter().rev());
         Some(up.into_iter().map(OrgIdx).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{builtin_regions, load, InputPaths};
+
+    fn sample() -> Network {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+        let loaded = load(&InputPaths::in_dir(&dir), builtin_regions());
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        Network::build(loaded.model)
+    }
+
+    #[test]
+    fn each_kind_reads_exactly_its_rows_in_row_order() {
+        let net = sample();
+        let rels = &net.model.relationships;
+        let mut seen = 0;
+        for kind in KIND_ORDER {
+            let expected: Vec<u32> = rels
+                .iter()
+                .filter(|r| r.kind == kind)
+                .map(|r| r.line)
+                .collect();
+            let got: Vec<u32> = net.rows(kind).map(|r| r.line).collect();
+            assert_eq!(got, expected, "{kind:?}");
+            assert_eq!(net.row_count(kind), expected.len());
+            let mut par: Vec<u32> = net.par_rows(kind).map(|r| r.line).collect();
+            par.sort_unstable();
+            let mut sorted = expected.clone();
+            sorted.sort_unstable();
+            assert_eq!(par, sorted);
+            assert!(net
+                .kind_edges(kind)
+                .iter()
+                .all(|e| rels[e.weight.row as usize].kind == kind));
+            seen += expected.len();
+        }
+        // The sample mixes the kinds; every row is read by exactly one kind.
+        assert_eq!((7, 4, 46, 14), {
+            let n = |k| net.row_count(k);
+            (
+                n(RelKind::Admin),
+                n(RelKind::Affiliate),
+                n(RelKind::Customer),
+                n(RelKind::Reseller),
+            )
+        });
+        assert_eq!(seen, rels.len());
+    }
+
+    #[test]
+    fn affiliate_paths_follow_the_id_ordered_tree_of_the_groups_asked_for() {
+        let net = sample();
+        let org = |id: &str| {
+            OrgIdx(
+                net.model
+                    .organizations
+                    .iter()
+                    .position(|o| &*o.id == id)
+                    .unwrap_or_else(|| panic!("no organization {id}")) as u32,
+            )
+        };
+        let ids = |path: Option<Vec<OrgIdx>>| {
+            path.map(|p| {
+                p.into_iter()
+                    .map(|o| net.model.org(o).id.to_string())
+                    .collect::<Vec<_>>()
+            })
+        };
+        let (fab, holding, uk) = (
+            org("ORG-FABRIKAM"),
+            org("ORG-FABRIKAM-HOLDING"),
+            org("ORG-FABRIKAM-UK"),
+        );
+        let forest = net.affiliate_forest([uk]);
+        // Rooted at ORG-FABRIKAM (the smallest id): UK → HOLDING → FABRIKAM and back down.
+        assert_eq!(
+            ids(forest.path(uk, fab)),
+            Some(vec![
+                "ORG-FABRIKAM-UK".to_string(),
+                "ORG-FABRIKAM-HOLDING".to_string(),
+                "ORG-FABRIKAM".to_string()
+            ])
+        );
+        assert_eq!(
+            ids(forest.path(fab, uk)),
+            Some(vec![
+                "ORG-FABRIKAM".to_string(),
+                "ORG-FABRIKAM-HOLDING".to_string(),
+                "ORG-FABRIKAM-UK".to_string()
+            ])
+        );
+        assert_eq!(
+            ids(forest.path(holding, holding)),
+            Some(vec!["ORG-FABRIKAM-HOLDING".to_string()])
+        );
+        // A group that was not asked for is not walked: its members are lone roots.
+        let (wg, wg_ca) = (org("ORG-WOODGROVE"), org("ORG-WOODGROVE-CA"));
+        assert!(net.affiliated(wg, wg_ca));
+        assert_eq!(forest.path(wg, wg_ca), None);
+        assert_eq!(
+            ids(net.affiliate_forest([wg_ca]).path(wg_ca, wg)),
+            Some(vec![
+                "ORG-WOODGROVE-CA".to_string(),
+                "ORG-WOODGROVE".to_string()
+            ])
+        );
+        assert_eq!(forest.path(fab, wg), None);
     }
 }

@@ -48,23 +48,64 @@ fn key(r: &Relationship) -> Key {
 /// One finding per group of identical relationships.
 ///
 /// # Complexity
-/// O(E log E): a parallel sort of (key, row) pairs, then one scan.
+/// O(E + V): for each kind, a counting sort of its edges' rows by their `to` end (a dense
+/// index), then a scan of the buckets, sorting only the few that hold more than one row.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = RuleId::CSP006;
-    let rels = &net.model.relationships;
-    let mut keyed: Vec<(Key, u32)> = rels
-        .par_iter()
-        .enumerate()
-        .map(|(i, r)| (key(r), i as u32))
-        .collect();
-    keyed.par_sort_unstable();
-    let groups: Vec<&[(Key, u32)]> = keyed
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|g| g.len() > 1)
-        .collect();
-    groups
+    let m = &net.model;
+    let kinds = [
+        (RelKind::Reseller, m.partners.len()),
+        (RelKind::Customer, m.tenants.len()),
+        (RelKind::Admin, m.tenants.len()),
+        (RelKind::Affiliate, m.organizations.len()),
+    ];
+    kinds
         .into_par_iter()
-        .map(|group| finding(net, rule, group))
+        .flat_map_iter(|(kind, ends)| duplicates(net, kind, ends))
+        .map(|group| finding(net, rule, &group))
+        .collect()
+}
+
+/// The groups of two or more rows of one kind with the same key, each sorted by key and row.
+/// `ends` is the size of the table the key's `to` end indexes.
+fn duplicates(net: &Network, kind: RelKind, ends: usize) -> Vec<Vec<(Key, u32)>> {
+    let edges = net.kind_edges(kind);
+    if edges.len() < 2 {
+        return Vec::new();
+    }
+    let rels = &net.model.relationships;
+    let bucket = |row: u32| key(&rels[row as usize]).2 as usize;
+    // Counting sort of the rows by bucket: `at[b]` ends as the first slot of bucket `b`, and
+    // `at[ends]` is the number of rows; rows keep their order within a bucket.
+    let mut at = vec![0u32; ends + 1];
+    for e in edges {
+        at[bucket(e.weight.row)] += 1;
+    }
+    let mut total = 0u32;
+    for slot in &mut at {
+        total += *slot;
+        *slot = total;
+    }
+    let mut order = vec![0u32; edges.len()];
+    for e in edges.iter().rev() {
+        let b = bucket(e.weight.row);
+        at[b] -= 1;
+        order[at[b] as usize] = e.weight.row;
+    }
+    at.par_windows(2)
+        .filter(|w| w[1] - w[0] > 1)
+        .flat_map_iter(|w| {
+            let mut keyed: Vec<(Key, u32)> = order[w[0] as usize..w[1] as usize]
+                .iter()
+                .map(|&row| (key(&rels[row as usize]), row))
+                .collect();
+            keyed.sort_unstable();
+            keyed
+                .chunk_by(|a, b| a.0 == b.0)
+                .filter(|g| g.len() > 1)
+                .map(<[_]>::to_vec)
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 
