@@ -264,8 +264,8 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Clean)
 }
 
-fn problems(errors: &[crate::load::InputError]) -> Exit {
-    let (shown, more) = crate::load::listing(errors, 100);
+fn problems(errors: &[crate::problem::Problem]) -> Exit {
+    let (shown, more) = crate::problem::listing(errors, 100);
     for e in shown {
         say(e);
     }
