@@ -1,8 +1,9 @@
 //! The audit pipeline as a library call: load → network → rules.
 
 use crate::graph::Network;
-use crate::load::{load_with, InputError, InputPaths, LoadOptions};
+use crate::load::{load_with, InputPaths, LoadOptions};
 use crate::model::RegionTable;
+use crate::problem::Problem;
 use crate::rules::{self, Finding, Params, RuleId};
 
 /// A loaded network and the problems found while loading it.
@@ -10,7 +11,7 @@ pub struct LoadedNetwork {
     /// The network of every row that loaded.
     pub net: Network,
     /// Every input problem.
-    pub errors: Vec<InputError>,
+    pub errors: Vec<Problem>,
     /// Notes on how the files were read (a detected field separator), for standard error.
     pub notes: Vec<String>,
 }

@@ -36,10 +36,9 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::load::InputError;
-
 use crate::graph::Network;
 use crate::model::{InputFile, RelKind};
+use crate::problem::Problem;
 use crate::rules::{rejected_row_rule, stale_allow_rule, Entity, Finding};
 
 /// Version of the baseline file format.
@@ -188,7 +187,7 @@ impl Baseline {
     }
 
     /// Reads a baseline; errors are `FILE:LINE:COLUMN: message` or `FILE: message`.
-    pub fn load(path: &Path) -> Result<Baseline, InputError> {
+    pub fn load(path: &Path) -> Result<Baseline, Problem> {
         let name: Arc<str> = path.display().to_string().into();
         let text = std::fs::read_to_string(path).map_err(|e| {
             let message = if e.kind() == std::io::ErrorKind::NotFound {
@@ -201,10 +200,10 @@ impl Baseline {
             } else {
                 format!("cannot read the baseline: {e}")
             };
-            InputError::whole_file(&name, message)
+            Problem::whole_file(&name, message)
         })?;
         let b: Baseline = serde_json::from_str(&text).map_err(|e| {
-            InputError::new(
+            Problem::new(
                 &name,
                 e.line().max(1) as u64,
                 e.column().max(1) as u64,
@@ -212,7 +211,7 @@ impl Baseline {
             )
         })?;
         if b.version != BASELINE_VERSION {
-            return Err(InputError::whole_file(
+            return Err(Problem::whole_file(
                 &name,
                 format!(
                     "baseline version {} is not supported (expected {BASELINE_VERSION}): write it \

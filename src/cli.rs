@@ -42,7 +42,7 @@ pub enum Command {
     },
     /// Export the network, or the neighbourhood of a finding, partner or tenant, as DOT, GraphML
     /// or JSON.
-    Graph(crate::cmd::graph::GraphArgs),
+    Graph(GraphArgs),
     /// Convert other exports into the three contract-v1 files.
     Import {
         /// What to import.
@@ -389,4 +389,47 @@ mod tests {
             "unknown rule 'CSP100': expected one of CSP001 to CSP010"
         );
     }
+}
+
+/// Arguments of `graph`.
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// Folder with partners.csv, tenants.csv and relationships.csv.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only the neighbourhood of the finding with this fingerprint (as in the reports).
+    #[arg(long, value_name = "FINGERPRINT", group = "focus")]
+    pub finding: Option<String>,
+    /// Only the neighbourhood of this partner.
+    #[arg(long, value_name = "ID", group = "focus")]
+    pub partner: Option<String>,
+    /// Only the neighbourhood of this tenant (compared case-insensitively).
+    #[arg(long, value_name = "ID", group = "focus")]
+    pub tenant: Option<String>,
+    /// How many edges away from the focus a node may be (with --finding, --partner, --tenant).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub depth: u32,
+    /// Configuration file for rule levels and parameters [default: DIR/csp-audit.toml].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Region table replacing the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub regions: Option<PathBuf>,
+}
+
+/// Formats of `graph`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// GraphML, for Gephi, yEd, Cytoscape, NetworkX.
+    Graphml,
+    /// JSON: `{"version": 1, "nodes": [...], "edges": [...]}`.
+    Json,
 }

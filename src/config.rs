@@ -6,58 +6,21 @@
 //! `FILE:LINE:COLUMN: message`.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::de::{DeString, DeTable, DeValue};
 use toml::Spanned;
 
 use crate::graph::Network;
-use crate::load::{ColumnMapping, InputError};
+use crate::load::ColumnMapping;
 use crate::model::{Date, InputFile};
+use crate::problem::Problem;
 use crate::rules::{stale_allow_rule, Entity, Finding, Params, RuleId, Severity, REGISTRY};
 
 /// The file name looked for in the data folder.
 pub const CONFIG_FILE: &str = "csp-audit.toml";
-
-/// A problem with the configuration file (or a level flag), with its position.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError {
-    /// The file as the user named it (or `command line`).
-    pub file: String,
-    /// Line, 1-based.
-    pub line: usize,
-    /// Column (character), 1-based.
-    pub column: usize,
-    /// What is wrong and what was expected.
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-impl From<ConfigError> for InputError {
-    fn from(e: ConfigError) -> Self {
-        InputError::new(
-            &Arc::from(e.file.as_str()),
-            e.line as u64,
-            e.column as u64,
-            e.message,
-        )
-    }
-}
 
 /// A rule's level: off (not run), or the severity of its findings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -193,21 +156,16 @@ struct Source<'a> {
 }
 
 impl Source<'_> {
-    fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> ConfigError {
+    fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> Problem {
         let (line, column) = span.map_or((1, 1), |s| line_col(self.text, s.start));
-        ConfigError {
-            file: self.file.to_string(),
-            line,
-            column,
-            message: message.into(),
-        }
+        Problem::new(&self.file.into(), line as u64, column as u64, message)
     }
 
     fn line(&self, span: Range<usize>) -> u32 {
         line_col(self.text, span.start).0 as u32
     }
 
-    fn rule(&self, name: &str, span: Range<usize>) -> Result<RuleId, ConfigError> {
+    fn rule(&self, name: &str, span: Range<usize>) -> Result<RuleId, Problem> {
         RuleId::find(name).ok_or_else(|| {
             let hint = rule_hint(name);
             self.error(
@@ -219,7 +177,7 @@ impl Source<'_> {
         })
     }
 
-    fn date(&self, v: &Value<'_>, what: &str) -> Result<Date, ConfigError> {
+    fn date(&self, v: &Value<'_>, what: &str) -> Result<Date, Problem> {
         let parsed = match v.get_ref() {
             DeValue::String(s) => Date::parse_from_str(s, "%Y-%m-%d").ok(),
             DeValue::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt
@@ -236,7 +194,7 @@ impl Source<'_> {
     }
 
     /// An unknown key of a table whose keys are `valid`.
-    fn unknown_key(&self, key: &Spanned<DeString<'_>>, table: &str, valid: &[&str]) -> ConfigError {
+    fn unknown_key(&self, key: &Spanned<DeString<'_>>, table: &str, valid: &[&str]) -> Problem {
         let name = key.get_ref();
         let hint = crate::load::did_you_mean(name, valid.iter().copied());
         let table = match table {
@@ -253,7 +211,7 @@ impl Source<'_> {
     }
 
     /// A value that must be a string, or the error saying so.
-    fn string<'v>(&self, v: &'v Value<'_>, what: &str) -> Result<&'v str, ConfigError> {
+    fn string<'v>(&self, v: &'v Value<'_>, what: &str) -> Result<&'v str, Problem> {
         v.get_ref().as_str().ok_or_else(|| {
             self.error(
                 Some(v.span()),
@@ -266,7 +224,7 @@ impl Source<'_> {
     }
 
     /// One of `valid` (case-insensitive), or an error in csp-audit's words with the closest.
-    fn choice(&self, v: &Value<'_>, what: &str, valid: &[&str]) -> Result<usize, ConfigError> {
+    fn choice(&self, v: &Value<'_>, what: &str, valid: &[&str]) -> Result<usize, Problem> {
         let text = self.string(v, what)?;
         valid
             .iter()
@@ -281,7 +239,7 @@ impl Source<'_> {
     }
 
     /// A table, or the error saying what `what` should be.
-    fn table<'v, 'i>(&self, v: &'v Value<'i>, what: &str) -> Result<&'v DeTable<'i>, ConfigError> {
+    fn table<'v, 'i>(&self, v: &'v Value<'i>, what: &str) -> Result<&'v DeTable<'i>, Problem> {
         v.get_ref().as_table().ok_or_else(|| {
             self.error(
                 Some(v.span()),
@@ -312,34 +270,32 @@ fn with_article(kind: &str) -> String {
 
 impl Config {
     /// Reads and checks a configuration file; every problem in it is returned, in file order.
-    pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
+    pub fn load(path: &Path) -> Result<Config, Vec<Problem>> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
-            vec![ConfigError {
-                file: file.clone(),
-                line: 1,
-                column: 1,
-                message: format!("cannot read the configuration: {e}"),
-            }]
+            vec![Problem::whole_file(
+                &file.as_str().into(),
+                format!("cannot read the configuration: {e}"),
+            )]
         })?;
         Config::parse_all(&file, &text)
     }
 
     /// Parses configuration text; `file` names it in errors. The first problem only: see
     /// [`Config::parse_all`] for every one.
-    pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
+    pub fn parse(file: &str, text: &str) -> Result<Config, Problem> {
         Config::parse_all(file, text).map_err(|mut errors| errors.swap_remove(0))
     }
 
     /// Parses configuration text and returns every problem in it (at least one on `Err`),
     /// sorted by position: a user fixes them all in one go, not one per run.
-    pub fn parse_all(file: &str, text: &str) -> Result<Config, Vec<ConfigError>> {
+    pub fn parse_all(file: &str, text: &str) -> Result<Config, Vec<Problem>> {
         let src = Source { file, text };
         let (doc, syntax) = DeTable::parse_recoverable(text);
         if !syntax.is_empty() {
             // After a syntax error the rest of the file is a guess: say what is wrong with
             // the syntax only.
-            let mut errors: Vec<ConfigError> = syntax
+            let mut errors: Vec<Problem> = syntax
                 .iter()
                 .map(|e| src.error(e.span(), e.message().trim_end().to_string()))
                 .collect();
@@ -352,7 +308,7 @@ impl Config {
             ..Config::default()
         };
         let mut errors = Vec::new();
-        let mut keep = |r: Result<(), ConfigError>| {
+        let mut keep = |r: Result<(), Problem>| {
             if let Err(e) = r {
                 errors.push(e);
             }
@@ -435,21 +391,21 @@ impl Config {
 }
 
 /// Hands every error of `more` to `keep`.
-fn errors_extend(keep: &mut impl FnMut(Result<(), ConfigError>), more: &mut Vec<ConfigError>) {
+fn errors_extend(keep: &mut impl FnMut(Result<(), Problem>), more: &mut Vec<Problem>) {
     for e in more.drain(..) {
         keep(Err(e));
     }
 }
 
 /// One `[[allow]]` entry, or every problem in it.
-fn allow_entry(src: &Source<'_>, entry: &Value<'_>) -> Result<AllowEntry, Vec<ConfigError>> {
+fn allow_entry(src: &Source<'_>, entry: &Value<'_>) -> Result<AllowEntry, Vec<Problem>> {
     let table = src.table(entry, "allow").map_err(|e| vec![e])?;
     let line = src.line(entry.span());
     let mut errors = Vec::new();
     let (mut rule, mut entities, mut reason, mut owner, mut expires) =
         (None, None, None, None, None);
     for (key, v) in table.iter() {
-        let r: Result<(), ConfigError> = match key.get_ref().as_ref() {
+        let r: Result<(), Problem> = match key.get_ref().as_ref() {
             "rule" => src
                 .string(v, "rule")
                 .and_then(|name| src.rule(name, v.span()))
@@ -527,7 +483,7 @@ fn columns_table(
     name: &Spanned<DeString<'_>>,
     v: &Value<'_>,
     out: &mut [Vec<ColumnMapping>; 3],
-) -> Result<(), Vec<ConfigError>> {
+) -> Result<(), Vec<Problem>> {
     let files = ["partners", "tenants", "relationships"];
     let Some(i) = files.iter().position(|f| *f == name.get_ref().as_ref()) else {
         return Err(vec![src.unknown_key(name, "[columns]", &files)]);

@@ -17,5 +17,7 @@ pub mod load;
 pub mod messages;
 pub mod model;
 pub mod output;
+pub mod problem;
 pub mod report;
 pub mod rules;
+pub mod triage;

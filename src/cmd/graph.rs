@@ -12,7 +12,6 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
 
 use anyhow::Context;
 use petgraph::visit::EdgeRef;
@@ -21,6 +20,7 @@ use serde_json::{json, Map, Value};
 
 use crate::audit::load_network_with;
 use crate::baseline::fingerprints;
+use crate::cli::{GraphArgs, GraphFormat};
 use crate::config::{Config, LevelFlags, Levels, CONFIG_FILE};
 use crate::exit::Exit;
 use crate::graph::{EdgeKind, Network, Node};
@@ -28,49 +28,6 @@ use crate::load::{builtin_regions, load_regions, InputPaths, LoadOptions};
 use crate::messages::{is_broken_pipe, say};
 use crate::model::{Date, InputFile, OrgIdx, PartnerIdx, RelKind, TenantIdx};
 use crate::rules::{self, Entity};
-
-/// Arguments of `graph`.
-#[derive(Debug, clap::Args)]
-pub struct GraphArgs {
-    /// Folder with partners.csv, tenants.csv and relationships.csv.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
-    pub format: GraphFormat,
-    /// Write to FILE instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Only the neighbourhood of the finding with this fingerprint (as in the reports).
-    #[arg(long, value_name = "FINGERPRINT", group = "focus")]
-    pub finding: Option<String>,
-    /// Only the neighbourhood of this partner.
-    #[arg(long, value_name = "ID", group = "focus")]
-    pub partner: Option<String>,
-    /// Only the neighbourhood of this tenant (compared case-insensitively).
-    #[arg(long, value_name = "ID", group = "focus")]
-    pub tenant: Option<String>,
-    /// How many edges away from the focus a node may be (with --finding, --partner, --tenant).
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    pub depth: u32,
-    /// Configuration file for rule levels and parameters [default: DIR/csp-audit.toml].
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Region table replacing the built-in one.
-    #[arg(long, value_name = "FILE")]
-    pub regions: Option<PathBuf>,
-}
-
-/// Formats of `graph`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum GraphFormat {
-    /// Graphviz DOT (`dot -Tsvg`).
-    Dot,
-    /// GraphML, for Gephi, yEd, Cytoscape, NetworkX.
-    Graphml,
-    /// JSON: `{"version": 1, "nodes": [...], "edges": [...]}`.
-    Json,
-}
 
 /// One exported node or edge: its attributes, in a fixed order.
 type Attrs = Vec<(&'static str, String)>;
@@ -264,8 +221,8 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Clean)
 }
 
-fn problems(errors: &[crate::load::InputError]) -> Exit {
-    let (shown, more) = crate::load::listing(errors, 100);
+fn problems(errors: &[crate::problem::Problem]) -> Exit {
+    let (shown, more) = crate::problem::listing(errors, 100);
     for e in shown {
         say(e);
     }

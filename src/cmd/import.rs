@@ -7,9 +7,10 @@ use std::path::Path;
 use crate::cli::SourceKind;
 use crate::exit::Exit;
 use crate::load::partner_center::{self, PcLoaded};
-use crate::load::{builtin_regions, listing, load_regions, problem_count};
+use crate::load::{builtin_regions, load_regions};
 use crate::messages::say;
 use crate::model::InputFile;
+use crate::problem::{listing, problem_count};
 use crate::report::plural;
 
 /// The name of the mapping summary written next to the three files.

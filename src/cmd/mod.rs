@@ -1,7 +1,9 @@
-//! The subcommands, one file each (the audit command is still in `app`).
+//! The subcommands, one file each.
 
+pub mod audit;
 pub mod explain;
 pub mod generate;
 pub mod graph;
 pub mod import;
+pub mod output;
 pub mod rules;

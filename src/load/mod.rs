@@ -17,13 +17,14 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-pub use error::{did_you_mean, listing, problem_count, quote, InputError};
+pub use error::{did_you_mean, quote};
 pub use regions::{builtin_regions, load_regions, parse_regions};
 pub use table::{delimiter_name, ColumnMapping, Encoding, ReadOptions, Source};
 
 use crate::model::{
     ColumnNotes, InputFile, Model, OrgIdx, Organization, PartnerIdx, RegionTable, TenantIdx,
 };
+use crate::problem::Problem;
 use table::TableInfo;
 
 /// How the input files are read: the command line's `--delimiter` and `--encoding`, and the
@@ -61,19 +62,19 @@ pub fn contract_columns(file: InputFile) -> Vec<&'static str> {
 
 /// Says what is wrong with the data folder when it is not one (a file, or nothing), as one
 /// problem: without it every one of the three files would be reported missing.
-pub fn check_dir(dir: &Path) -> Option<InputError> {
+pub fn check_dir(dir: &Path) -> Option<Problem> {
     let name: Arc<str> = display(dir);
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => None,
-        Ok(_) => Some(InputError::whole_file(
+        Ok(_) => Some(Problem::whole_file(
             &name,
             "is a file: expected a folder with partners.csv, tenants.csv and relationships.csv (or give the files with --partners, --tenants and --relationships)",
         )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(InputError::whole_file(
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(Problem::whole_file(
             &name,
             "folder not found: expected a folder with partners.csv, tenants.csv and relationships.csv",
         )),
-        Err(e) => Some(InputError::whole_file(
+        Err(e) => Some(Problem::whole_file(
             &name,
             format!("cannot read the folder: {e}"),
         )),
@@ -117,7 +118,7 @@ pub struct Loaded {
     /// Everything that loaded.
     pub model: Model,
     /// Every problem, in file order.
-    pub errors: Vec<InputError>,
+    pub errors: Vec<Problem>,
     /// What is worth telling about how the files were read (a detected field separator).
     pub notes: Vec<String>,
 }

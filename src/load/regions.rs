@@ -3,9 +3,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::quote;
 use super::table::{read_all, read_with_comments, req, Column, Source};
-use super::{quote, InputError};
 use crate::model::RegionTable;
+use crate::problem::Problem;
 
 const COLUMNS: [Column; 3] = [req("country_code"), req("country_name"), req("csp_region")];
 
@@ -21,7 +22,7 @@ pub fn builtin_regions() -> RegionTable {
 }
 
 /// Reads a region table from a file (`--regions FILE`).
-pub fn load_regions(path: &Path) -> Result<RegionTable, Vec<InputError>> {
+pub fn load_regions(path: &Path) -> Result<RegionTable, Vec<Problem>> {
     let file: Arc<str> = path.display().to_string().into();
     let mut errors = Vec::new();
     let table = match read_all(path, &file) {
@@ -39,7 +40,7 @@ pub fn load_regions(path: &Path) -> Result<RegionTable, Vec<InputError>> {
 }
 
 /// Reads a region table from CSV bytes. Lines starting with `#` are comments.
-pub fn parse_regions(bytes: &[u8], file: &Arc<str>, errors: &mut Vec<InputError>) -> RegionTable {
+pub fn parse_regions(bytes: &[u8], file: &Arc<str>, errors: &mut Vec<Problem>) -> RegionTable {
     let mut table = RegionTable::default();
     read_with_comments(
         Source::Bytes(bytes),

@@ -8,8 +8,9 @@ use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::error::{did_you_mean, quote, InputError};
+use super::error::{did_you_mean, quote};
 use crate::model::{Date, FileStats};
+use crate::problem::Problem;
 
 /// The longest value accepted in a column csp-audit reads.
 pub const MAX_FIELD_BYTES: usize = 4096;
@@ -59,7 +60,7 @@ pub struct Row<'a> {
     byte: u64,
     /// Where the row can be read again, for exact byte offsets in messages.
     source: &'a Reread<'a>,
-    errors: Vec<InputError>,
+    errors: Vec<Problem>,
     /// Whether the row has as many fields as the header (only then is it given to a loader).
     width_ok: bool,
     /// Whether the row may be read again for an exact byte offset: only while the file's
@@ -111,7 +112,7 @@ impl<'a> Row<'a> {
     pub fn error(&mut self, col: usize, message: impl Into<String>) {
         let column = self.column_number(col);
         self.errors
-            .push(InputError::new(self.file, self.line, column, message));
+            .push(Problem::new(self.file, self.line, column, message));
     }
 
     /// The trimmed text of column `col`, `None` when the column is absent or the cell empty.
@@ -331,7 +332,7 @@ fn resolve_header(
     record: &csv::ByteRecord,
     columns: &[Column],
     mapping: &[ColumnMapping],
-    errors: &mut Vec<InputError>,
+    errors: &mut Vec<Problem>,
     info: &mut TableInfo,
 ) -> Option<Header> {
     let before = errors.len();
@@ -340,7 +341,7 @@ fn resolve_header(
     if let [only] = record.iter().collect::<Vec<_>>()[..] {
         let other = detect_delimiter(only, columns, mapping);
         if other != reread.delimiter && only.contains(&other) {
-            errors.push(InputError::whole_file(
+            errors.push(Problem::whole_file(
                 file,
                 format!(
                     "the header is one column: its names are separated by {}, not {}: expected --delimiter {} or no --delimiter",
@@ -365,7 +366,7 @@ fn resolve_header(
                 (written, written.to_lowercase())
             }
             Err(e) => {
-                errors.push(InputError::new(
+                errors.push(Problem::new(
                     file,
                     line,
                     i as u64 + 1,
@@ -381,7 +382,7 @@ fn resolve_header(
             }
         };
         match wanted.iter().position(|w| *w == name) {
-            Some(c) if fields[c].is_some() => errors.push(InputError::new(
+            Some(c) if fields[c].is_some() => errors.push(Problem::new(
                 file,
                 line,
                 i as u64 + 1,
@@ -402,7 +403,7 @@ fn resolve_header(
     for (c, col) in columns.iter().enumerate() {
         if let (None, Some(m)) = (fields[c], mapping.iter().find(|m| m.column == col.name)) {
             let hint = did_you_mean(&m.header, unknown.iter().map(|u| u.1));
-            errors.push(InputError::new(
+            errors.push(Problem::new(
                 file,
                 line,
                 1,
@@ -446,7 +447,7 @@ fn resolve_header(
         if hint.is_empty() {
             info.ignored.push(written.to_string());
         } else {
-            errors.push(InputError::new(
+            errors.push(Problem::new(
                 file,
                 line,
                 *i as u64 + 1,
@@ -460,7 +461,7 @@ fn resolve_header(
     }
     for (c, (col, field)) in columns.iter().zip(&fields).enumerate() {
         if col.required && field.is_none() && !explained.contains(&col.name) && !is_mapped(c) {
-            errors.push(InputError::new(
+            errors.push(Problem::new(
                 file,
                 line,
                 1,
@@ -594,32 +595,32 @@ fn windows_1252_hint(encoding: Encoding, raw: &[u8]) -> &'static str {
 }
 
 /// Opens a file for reading, turning the usual failures into one positioned error.
-fn open(path: &Path, file: &Arc<str>) -> Result<File, InputError> {
+fn open(path: &Path, file: &Arc<str>) -> Result<File, Problem> {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {
-            return Err(InputError::whole_file(
+            return Err(Problem::whole_file(
                 file,
                 "is a directory: expected a CSV file",
             ))
         }
         Ok(_) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(InputError::whole_file(
+            return Err(Problem::whole_file(
                 file,
                 "file not found: expected a CSV file here",
             ))
         }
-        Err(e) => return Err(InputError::whole_file(file, cannot_read(&e))),
+        Err(e) => return Err(Problem::whole_file(file, cannot_read(&e))),
     }
-    File::open(path).map_err(|e| InputError::whole_file(file, cannot_read(&e)))
+    File::open(path).map_err(|e| Problem::whole_file(file, cannot_read(&e)))
 }
 
 /// Reads a whole (small) file, with the same messages as the table reader.
-pub(super) fn read_all(path: &Path, file: &Arc<str>) -> Result<Vec<u8>, InputError> {
+pub(super) fn read_all(path: &Path, file: &Arc<str>) -> Result<Vec<u8>, Problem> {
     let mut bytes = Vec::new();
     open(path, file)?
         .read_to_end(&mut bytes)
-        .map_err(|e| InputError::whole_file(file, cannot_read(&e)))?;
+        .map_err(|e| Problem::whole_file(file, cannot_read(&e)))?;
     Ok(bytes)
 }
 
@@ -741,7 +742,7 @@ pub fn read_table<F>(
     file: &Arc<str>,
     columns: &[Column],
     opts: &ReadOptions,
-    errors: &mut Vec<InputError>,
+    errors: &mut Vec<Problem>,
     info: &mut TableInfo,
     mut on_row: F,
 ) -> FileStats
@@ -772,7 +773,7 @@ pub fn read_table_par<T, C, S>(
     file: &Arc<str>,
     columns: &[Column],
     opts: &ReadOptions,
-    errors: &mut Vec<InputError>,
+    errors: &mut Vec<Problem>,
     info: &mut TableInfo,
     check: C,
     mut store: S,
@@ -810,7 +811,7 @@ pub fn read_with_comments<F>(
     file: &Arc<str>,
     columns: &[Column],
     comment: Option<u8>,
-    errors: &mut Vec<InputError>,
+    errors: &mut Vec<Problem>,
     mut on_row: F,
 ) -> FileStats
 where
@@ -845,7 +846,7 @@ struct Table<'a> {
 fn read_source<F>(
     source: Source<'_>,
     table: &Table<'_>,
-    errors: &mut Vec<InputError>,
+    errors: &mut Vec<Problem>,
     info: &mut TableInfo,
     batch: F,
 ) -> FileStats
@@ -883,7 +884,7 @@ fn read_decoded<R, F>(
     reader: R,
     from: RereadFrom<'_>,
     table: &Table<'_>,
-    errors: &mut Vec<InputError>,
+    errors: &mut Vec<Problem>,
     info: &mut TableInfo,
     batch: F,
 ) -> FileStats
@@ -1089,7 +1090,7 @@ fn read_records<R, F>(
     reader: R,
     from: RereadFrom<'_>,
     table: &Table<'_>,
-    errors: &mut Vec<InputError>,
+    errors: &mut Vec<Problem>,
     info: &mut TableInfo,
     mut batch: F,
 ) -> FileStats
@@ -1117,7 +1118,7 @@ where
     // whole file is in the wrong encoding, which is better said once than on every field.
     let (base, delimiter) = match input.fill_buf() {
         Ok([0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]) => {
-            errors.push(InputError::whole_file(
+            errors.push(Problem::whole_file(
                 file,
                 "the file is UTF-16 (it starts with a UTF-16 byte order mark): expected UTF-8, e.g. saved as \"CSV UTF-8\"",
             ));
@@ -1135,7 +1136,7 @@ where
             (base, delimiter)
         }
         Err(e) => {
-            errors.push(InputError::whole_file(file, cannot_read(&e)));
+            errors.push(Problem::whole_file(file, cannot_read(&e)));
             return FileStats::default();
         }
     };
@@ -1189,7 +1190,7 @@ where
             // than report a header of strange column names.
             let cr_inside = |f: &[u8]| f.trim_ascii().contains(&b'\r');
             if record.iter().any(cr_inside) {
-                errors.push(InputError::whole_file(
+                errors.push(Problem::whole_file(
                     file,
                     "lines end with CR alone: expected LF or CRLF line ends",
                 ));
@@ -1209,7 +1210,7 @@ where
             }
         }
         Ok(false) => {
-            errors.push(InputError::whole_file(
+            errors.push(Problem::whole_file(
                 file,
                 format!(
                     "empty file: expected a header row with {}",
@@ -1310,7 +1311,7 @@ where
                 };
                 if !row.width_ok {
                     let column = record.len().min(header.width) as u64 + 1;
-                    row.errors.push(InputError::new(
+                    row.errors.push(Problem::new(
                         file,
                         line,
                         column,
@@ -1361,7 +1362,7 @@ where
         }
     }
     for (other, n) in unresolved {
-        errors.push(InputError::whole_file(
+        errors.push(Problem::whole_file(
             file,
             format!(
                 "{n} row{} not loaded: {} refer{} to {other}, of which no row was loaded",
@@ -1372,7 +1373,7 @@ where
         ));
     }
     if omitted > 0 {
-        let mut summed = InputError::whole_file(
+        let mut summed = Problem::whole_file(
             file,
             format!(
                 "{omitted} more problems in {omitted_rows} more rejected rows not listed: the first {MAX_ROW_ERRORS} problems of a file are listed"
@@ -1392,10 +1393,10 @@ fn finish(
     stats: &FileStats,
     header_ok: bool,
     line: u64,
-    errors: &mut Vec<InputError>,
+    errors: &mut Vec<Problem>,
 ) {
     if !header_ok && stats.rejected > 0 {
-        errors.push(InputError::whole_file(
+        errors.push(Problem::whole_file(
             file,
             format!(
                 "{} data row{} not loaded because the header is invalid",
@@ -1404,7 +1405,7 @@ fn finish(
             ),
         ));
     } else if header_ok && stats.read == stats.skipped {
-        errors.push(InputError::new(
+        errors.push(Problem::new(
             file,
             line.max(2),
             1,
@@ -1441,13 +1442,13 @@ fn open_quote_hint(record: &csv::ByteRecord) -> String {
 }
 
 /// A failure of the CSV reader itself (in practice an I/O error), at the line it stopped on.
-fn csv_error(file: &Arc<str>, e: &csv::Error, line_now: u64) -> InputError {
+fn csv_error(file: &Arc<str>, e: &csv::Error, line_now: u64) -> Problem {
     let line = e.position().map_or(line_now, |p| p.line()).max(1);
     let message = match e.kind() {
         csv::ErrorKind::Io(io) => cannot_read(io),
         _ => format!("cannot read CSV: {e}"),
     };
-    InputError::new(file, line, 1, message)
+    Problem::new(file, line, 1, message)
 }
 
 #[cfg(test)]

@@ -103,7 +103,10 @@ impl Emitter for GithubEmitter {
         if !report.errors.is_empty() {
             line.push_str(&format!(
                 ", {}",
-                super::plural(crate::load::problem_count(report.errors), "input problem")
+                super::plural(
+                    crate::problem::problem_count(report.errors),
+                    "input problem"
+                )
             ));
         }
         writeln!(out, "{line}")

@@ -459,7 +459,7 @@ impl Emitter for HtmlEmitter {
             h += "</ul></section>\n";
         }
         if !report.errors.is_empty() {
-            let total = crate::load::problem_count(report.errors);
+            let total = crate::problem::problem_count(report.errors);
             h += &format!("<section class=\"problems\"><h2>Input problems ({total})</h2><ul>");
             for e in report.errors.iter().take(SHOWN_ERRORS) {
                 h += &format!(

@@ -1,11 +1,11 @@
 //! The JSON report, version 1 (documented in the README).
 
+use crate::problem::Problem;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
 use super::{Emitter, Report, Summary};
-use crate::load::InputError;
 
 /// The version of the JSON format; bumped on any incompatible change.
 pub const JSON_VERSION: u32 = 1;
@@ -23,7 +23,7 @@ struct Doc<'a> {
     /// Findings excused by the allow-list, with the entry that excuses each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     allowed: Vec<JsonAllowed<'a>>,
-    errors: &'a [InputError],
+    errors: &'a [Problem],
     /// With a baseline: the fingerprints it records that are gone.
     #[serde(skip_serializing_if = "Option::is_none")]
     fixed: Option<&'a [String]>,

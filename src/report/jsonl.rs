@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::json::{JsonConfigAt, JsonFinding};
 use super::{Emitter, Mark, Report};
-use crate::load::InputError;
+use crate::problem;
 use crate::rules::Finding;
 
 /// Emits JSON Lines.
@@ -49,7 +49,7 @@ struct Allow<'a> {
 struct Problem<'a> {
     record: &'static str,
     #[serde(flatten)]
-    problem: &'a InputError,
+    problem: &'a problem::Problem,
 }
 
 fn line<'a>(

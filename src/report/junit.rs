@@ -155,7 +155,7 @@ impl Emitter for JunitEmitter {
                     Outcome::Failed(
                         format!(
                             "{} in the input",
-                            super::plural(crate::load::problem_count(report.errors), "problem")
+                            super::plural(crate::problem::problem_count(report.errors), "problem")
                         ),
                         "error",
                         body.join("\n"),

@@ -65,7 +65,7 @@ impl Emitter for MarkdownEmitter {
                 .and_then(|(_, r)| r.strip_prefix("not run: "))
                 .and_then(|r| r.strip_suffix(", nothing was audited"))
                 .map_or_else(
-                    || plural(crate::load::problem_count(report.errors), "problem"),
+                    || plural(crate::problem::problem_count(report.errors), "problem"),
                     str::to_string,
                 );
             writeln!(
@@ -121,7 +121,7 @@ impl Emitter for MarkdownEmitter {
         if !report.errors.is_empty() {
             notes.push(format!(
                 "{} in the input",
-                plural(crate::load::problem_count(report.errors), "problem")
+                plural(crate::problem::problem_count(report.errors), "problem")
             ));
         }
         for n in notes {

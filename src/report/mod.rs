@@ -27,9 +27,11 @@ pub(crate) use text::plural;
 pub use text::TextEmitter;
 
 use crate::graph::Network;
-use crate::load::{InputError, InputPaths};
-use crate::model::{ColumnNotes, Date, FileStats, InputFile, RuleCoverage};
+use crate::load::InputPaths;
+use crate::model::{ColumnNotes, FileStats, InputFile, RuleCoverage};
+use crate::problem::Problem;
 use crate::rules::{Finding, RuleId, Severity};
+pub use crate::triage::{Allowed, BaselineCounts, Mark};
 
 /// Everything a report shows.
 pub struct Report<'a> {
@@ -38,7 +40,7 @@ pub struct Report<'a> {
     /// The findings, sorted.
     pub findings: &'a [Finding],
     /// Input problems (all of them when the audit did not run; rejected rows otherwise).
-    pub errors: &'a [InputError],
+    pub errors: &'a [Problem],
     /// The rules that ran.
     pub rules: &'a [RuleId],
     /// What the CI layer adds: fingerprints, allowed findings, baseline counts, paths.
@@ -71,41 +73,6 @@ pub struct CiInfo {
     pub fixed: Vec<String>,
     /// The csp-audit version that wrote the report.
     pub tool_version: &'static str,
-}
-
-/// What the CI layer knows about one finding beyond the rule's data.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Mark {
-    /// The stable fingerprint (see [`crate::baseline`]).
-    pub fingerprint: String,
-    /// For a finding about the configuration file (CSP101): the line there.
-    pub config_line: Option<u32>,
-}
-
-/// A finding excused by an `[[allow]]` entry.
-#[derive(Clone, Debug)]
-pub struct Allowed {
-    /// The finding.
-    pub finding: Finding,
-    /// Its mark.
-    pub mark: Mark,
-    /// The entry's reason.
-    pub reason: String,
-    /// The entry's owner.
-    pub owner: Option<String>,
-    /// The entry's expiry date.
-    pub expires: Option<Date>,
-    /// The entry's line in the configuration file.
-    pub config_line: u32,
-}
-
-/// Baseline counts.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct BaselineCounts {
-    /// Current findings that the baseline records (not reported).
-    pub baselined: usize,
-    /// Findings the baseline records that are gone.
-    pub fixed: usize,
 }
 
 /// Where a finding is: a file as named and a 1-based line.

@@ -133,7 +133,7 @@ impl Emitter for TextEmitter {
         }
         // With --keep-going the rejected rows are already listed, as CSP100 findings.
         if !report.rules.contains(&crate::rules::rejected_row_rule()) {
-            let (shown, more) = crate::load::listing(report.errors, 100);
+            let (shown, more) = crate::problem::listing(report.errors, 100);
             for e in shown {
                 writeln!(out, "{e}")?;
             }

@@ -320,3 +320,58 @@ fn identical_stale_entries_get_distinct_fingerprints() {
         "a baseline must be able to tell them apart"
     );
 }
+
+/// A run that cannot start says every problem of its command line and files at once, in the
+/// order they are checked, not one per run.
+#[test]
+fn every_problem_before_the_audit_is_reported_at_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cfg = write(tmp.path(), "bad.toml", "fail-on = \n");
+    let missing = tmp.path().join("none.json");
+    let (code, doc) = run_json(&[
+        "audit",
+        "data/sample",
+        "--config",
+        &cfg,
+        "--today",
+        "2026-13-01",
+        "--baseline",
+        s(&missing),
+    ]);
+    assert_eq!(code, 2);
+    let errors = doc["errors"].as_array().expect("errors");
+    let seen: Vec<(String, u64, u64)> = errors
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().expect("file").to_string(),
+                e["line"].as_u64().expect("line"),
+                e["column"].as_u64().expect("column"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (cfg.clone(), 1, 11),
+            ("command line".to_string(), 1, 1),
+            (s(&missing).to_string(), 1, 1),
+        ]
+    );
+    assert_eq!(
+        errors[0]["message"],
+        "string values must be quoted, expected literal string"
+    );
+    assert_eq!(
+        errors[1]["message"],
+        "invalid date '2026-13-01' in --today: expected YYYY-MM-DD"
+    );
+    assert!(
+        errors[2]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("baseline file not found")),
+        "{}",
+        errors[2]
+    );
+    assert!(doc["findings"].as_array().is_some_and(|f| f.is_empty()));
+}

@@ -386,7 +386,7 @@ proptest! {
             Err(e) => {
                 prop_assert!(e.line >= 1 && e.column >= 1, "{}", e);
                 // At most the line after the last newline (where an error at the end of the file is).
-                prop_assert!(e.line <= text.matches('\n').count() + 1, "{}", e);
+                prop_assert!(e.line <= text.matches('\n').count() as u64 + 1, "{}", e);
                 prop_assert!(!e.message.is_empty());
             }
         }

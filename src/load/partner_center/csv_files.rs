@@ -6,7 +6,8 @@ use std::sync::Arc;
 use super::detect::{self, find, Col, Kind};
 use super::facts::{Facts, Said, Src};
 use super::values::{self, Reseller};
-use crate::load::{quote, InputError};
+use crate::load::quote;
+use crate::problem::Problem;
 
 /// A CSV file's records (header first), each with its physical line, or the problem that stops
 /// the file from being read.
@@ -16,7 +17,7 @@ pub struct Table {
 }
 
 /// Reads CSV bytes (comma-separated, RFC 4180 quoting) into records.
-pub fn read(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<InputError>) -> Option<Table> {
+pub fn read(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<Problem>) -> Option<Table> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -51,7 +52,7 @@ pub fn read(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<InputError>) -> Opti
                         format!("unreadable CSV: {e}"),
                     ),
                 };
-                errors.push(InputError::new(path, line, 1, what));
+                errors.push(Problem::new(path, line, 1, what));
                 return None;
             }
         }
@@ -59,7 +60,7 @@ pub fn read(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<InputError>) -> Opti
     match header {
         Some(header) => Some(Table { header, rows }),
         None => {
-            errors.push(InputError::whole_file(
+            errors.push(Problem::whole_file(
                 path,
                 "empty file: expected a header row",
             ));
@@ -74,7 +75,7 @@ struct Cells<'a> {
     row: &'a csv::StringRecord,
     line: u32,
     path: &'a Arc<str>,
-    errors: &'a mut Vec<InputError>,
+    errors: &'a mut Vec<Problem>,
     ok: bool,
 }
 
@@ -90,7 +91,7 @@ impl Cells<'_> {
 
     fn error(&mut self, col: usize, message: String) {
         self.ok = false;
-        self.errors.push(InputError::new(
+        self.errors.push(Problem::new(
             self.path,
             self.line as u64,
             col as u64 + 1,
@@ -150,7 +151,7 @@ pub fn load(
     path: &Arc<str>,
     file: usize,
     facts: &mut Facts,
-    errors: &mut Vec<InputError>,
+    errors: &mut Vec<Problem>,
 ) {
     let n = table.rows.len() as u64;
     if kind.is_line_items() {

@@ -8,15 +8,16 @@ use serde_json::Value;
 use super::detect::Kind;
 use super::facts::{upsert, Facts, Said, Src};
 use super::values::{self, Reseller};
-use crate::load::{quote, InputError};
+use crate::load::quote;
+use crate::problem::Problem;
 
 /// The documents of a JSON file: the whole file, or else each non-empty line (JSON Lines).
-pub fn documents(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<InputError>) -> Vec<(u32, Value)> {
+pub fn documents(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<Problem>) -> Vec<(u32, Value)> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match serde_json::from_slice::<Value>(bytes) {
         Ok(v) => return vec![(1, v)],
         Err(e) if !e.is_syntax() || !bytes.contains(&b'\n') => {
-            errors.push(InputError::new(
+            errors.push(Problem::new(
                 path,
                 e.line() as u64,
                 e.column() as u64,
@@ -33,7 +34,7 @@ pub fn documents(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<InputError>) ->
         }
         match serde_json::from_slice::<Value>(line) {
             Ok(v) => docs.push((i as u32 + 1, v)),
-            Err(e) => errors.push(InputError::new(
+            Err(e) => errors.push(Problem::new(
                 path,
                 i as u64 + 1,
                 e.column() as u64,
@@ -130,7 +131,7 @@ pub fn load(
     path: &Arc<str>,
     file: usize,
     facts: &mut Facts,
-    errors: &mut Vec<InputError>,
+    errors: &mut Vec<Problem>,
 ) {
     let src = |pointer: String| Src {
         file,
@@ -138,7 +139,7 @@ pub fn load(
         pointer: Some(pointer),
     };
     let mut bad = |pointer: &str, message: String| {
-        errors.push(InputError::new(
+        errors.push(Problem::new(
             path,
             line as u64,
             1,

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use super::facts::{Evidence, Facts, Src};
 use super::user::{UserFiles, PARTNER_COLUMNS};
-use crate::load::{quote, InputError};
+use crate::load::quote;
 use crate::model::{CoverageStatus, Date, InputFile, Origin, Origins, RuleCoverage};
+use crate::problem::Problem;
 
 /// The mapping, as `csp-audit explain partner-center` prints it.
 pub const MAPPING: &str = "\
@@ -74,7 +75,7 @@ struct Row {
     origin: Option<Origin>,
 }
 
-pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) -> Built {
+pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Built {
     let mut out = Built::default();
     let origin = |facts: &Facts, src: &Src, count: u32| Origin {
         path: Arc::clone(&facts.files[src.file]),
@@ -104,7 +105,7 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) ->
     match (&me, &facts.needs_me) {
         (None, Some(src)) => {
             let o = origin(&facts, src, 1);
-            errors.push(InputError::new(
+            errors.push(Problem::new(
                 &o.path,
                 o.line as u64,
                 1,
@@ -314,7 +315,7 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) ->
         if v[3].is_empty() {
             out.flagged[InputFile::Partners as usize].insert(rows.len() as u32 + 2);
             if let Some(o) = &row_origin {
-                errors.push(InputError::new(
+                errors.push(Problem::new(
                     &o.path,
                     o.line as u64,
                     1,
@@ -386,7 +387,7 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<InputError>) ->
         }
         if country.is_empty() && partner.is_none() {
             if let Some(o) = &o {
-                errors.push(InputError::new(
+                errors.push(Problem::new(
                     &o.path,
                     o.line as u64,
                     1,

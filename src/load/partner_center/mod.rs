@@ -21,8 +21,9 @@ use std::sync::Arc;
 pub use detect::Kind;
 pub use map::MAPPING;
 
-use super::{load_from_bytes, InputError, Loaded};
+use super::{load_from_bytes, Loaded};
 use crate::model::{ColumnNotes, InputFile, RegionTable};
+use crate::problem::Problem;
 use facts::Facts;
 
 /// The user's additions that may sit next to the Partner Center files.
@@ -105,7 +106,7 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
         Ok(f) => f,
         Err(e) => {
             let name: Arc<str> = dir.display().to_string().into();
-            errors.push(InputError::whole_file(
+            errors.push(Problem::whole_file(
                 &name,
                 format!("cannot read the folder: {e}"),
             ));
@@ -127,7 +128,7 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
-                errors.push(InputError::whole_file(&name, format!("cannot read: {e}")));
+                errors.push(Problem::whole_file(&name, format!("cannot read: {e}")));
                 continue;
             }
         };
@@ -139,7 +140,7 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
                         kinds.push((Arc::clone(&name), kind));
                         json_files::load(kind, doc, *line, &name, file, &mut facts, &mut errors);
                     }
-                    None => errors.push(InputError::new(
+                    None => errors.push(Problem::new(
                         &name,
                         *line as u64,
                         1,
@@ -159,7 +160,7 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
                     });
                     csv_files::load(kind, &table, &name, file, &mut facts, &mut errors);
                 }
-                Err((closest, missing)) => errors.push(InputError::whole_file(
+                Err((closest, missing)) => errors.push(Problem::whole_file(
                     &name,
                     format!(
                         "not a Partner Center file: its header is closest to a {}, which also has the columns {}",
@@ -178,7 +179,7 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
     }
     if files.is_empty() {
         let name: Arc<str> = dir.display().to_string().into();
-        errors.push(InputError::whole_file(
+        errors.push(Problem::whole_file(
             &name,
             "no Partner Center file in the folder: expected reconciliation or usage CSV files, Customers.csv or saved API responses (.json)",
         ));

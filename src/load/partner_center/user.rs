@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use super::facts::Facts;
 use super::{csv_files, USER_AFFILIATES, USER_PARTNERS};
-use crate::load::{quote, InputError};
+use crate::load::quote;
+use crate::problem::Problem;
 
 /// The columns of contract v1's `partners.csv`, in its order.
 pub const PARTNER_COLUMNS: [&str; 9] = [
@@ -40,7 +41,7 @@ pub struct UserFiles {
     pub affiliates: Vec<(String, String, u32)>,
 }
 
-pub fn load(dir: &Path, facts: &mut Facts, errors: &mut Vec<InputError>) -> UserFiles {
+pub fn load(dir: &Path, facts: &mut Facts, errors: &mut Vec<Problem>) -> UserFiles {
     let mut user = UserFiles::default();
     let path = dir.join(USER_PARTNERS);
     if let Some((file, name, table)) = open(&path, facts, errors) {
@@ -51,7 +52,7 @@ pub fn load(dir: &Path, facts: &mut Facts, errors: &mut Vec<InputError>) -> User
             .collect();
         for (i, h) in table.header.iter().enumerate() {
             if !h.is_empty() && !PARTNER_COLUMNS.contains(&h.as_str()) {
-                errors.push(InputError::new(
+                errors.push(Problem::new(
                     &name,
                     1,
                     i as u64 + 1,
@@ -64,7 +65,7 @@ pub fn load(dir: &Path, facts: &mut Facts, errors: &mut Vec<InputError>) -> User
             }
         }
         if cols[0].is_none() {
-            errors.push(InputError::whole_file(
+            errors.push(Problem::whole_file(
                 &name,
                 "no partner_id column: expected partner_id (the PartnerID) and any of the other partners.csv columns",
             ));
@@ -79,7 +80,7 @@ pub fn load(dir: &Path, facts: &mut Facts, errors: &mut Vec<InputError>) -> User
                 });
                 if values[0].is_empty() {
                     let col = cols[0].unwrap_or(0) as u64 + 1;
-                    errors.push(InputError::new(
+                    errors.push(Problem::new(
                         &name,
                         *line as u64,
                         col,
@@ -106,7 +107,7 @@ pub fn load(dir: &Path, facts: &mut Facts, errors: &mut Vec<InputError>) -> User
                     let b = row.get(t).unwrap_or("").trim();
                     for (v, c) in [(a, f), (b, t)] {
                         if v.is_empty() {
-                            errors.push(InputError::new(
+                            errors.push(Problem::new(
                                 &name,
                                 *line as u64,
                                 c as u64 + 1,
@@ -119,7 +120,7 @@ pub fn load(dir: &Path, facts: &mut Facts, errors: &mut Vec<InputError>) -> User
                     }
                 }
             }
-            _ => errors.push(InputError::whole_file(
+            _ => errors.push(Problem::whole_file(
                 &name,
                 "expected the columns from_id,to_id (organization ids)",
             )),
@@ -131,7 +132,7 @@ pub fn load(dir: &Path, facts: &mut Facts, errors: &mut Vec<InputError>) -> User
 fn open(
     path: &Path,
     facts: &mut Facts,
-    errors: &mut Vec<InputError>,
+    errors: &mut Vec<Problem>,
 ) -> Option<(usize, Arc<str>, csv_files::Table)> {
     if !path.is_file() {
         return None;
@@ -140,7 +141,7 @@ fn open(
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            errors.push(InputError::whole_file(&name, format!("cannot read: {e}")));
+            errors.push(Problem::whole_file(&name, format!("cannot read: {e}")));
             return None;
         }
     };
