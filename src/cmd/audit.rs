@@ -280,6 +280,11 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     };
     write_report(args.format, args.output.as_deref(), &report)?;
     write_extra_reports(args, &report)?;
+    if args.format != Format::Text || args.output.is_some() {
+        // The text report on a terminal ends with these lines; every other run says them on
+        // standard error, so that no rule looks checked and no column read when it was not.
+        coverage_notes(&report);
+    }
     Ok(if !loaded.errors.is_empty() {
         Exit::BadInput
     } else if args.exit_zero || args.write_baseline.is_some() || !fails(&findings, fail_on) {
@@ -287,6 +292,22 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Findings
     })
+}
+
+/// Says on standard error which rules did not run or ran in part, and which columns were
+/// ignored, absent or read under another name.
+fn coverage_notes(report: &Report<'_>) {
+    for c in report.coverage() {
+        say(format_args!(
+            "note: {} {}: {}",
+            c.code,
+            c.status.as_str().replace('_', " "),
+            c.reason
+        ));
+    }
+    for line in report.column_lines() {
+        say(format_args!("note: columns of {line}"));
+    }
 }
 
 /// Whether DIR's files are all named by flags (so DIR is not read as a folder).

@@ -344,3 +344,21 @@ fn a_rule_that_did_not_run_is_not_counted_as_run_in_the_json_summary() {
     assert_eq!(by_rule.get("CSP010"), Some(&Value::from(2)));
     assert_eq!(by_rule.len(), 9);
 }
+
+/// A machine report carries coverage in its summary; standard error says it too, so a person
+/// watching a CI log sees that CSP009 was not checked and why.
+#[test]
+fn a_machine_format_run_says_on_stderr_what_was_not_checked() {
+    let tmp = sample_with("partners.csv", |h| h.to_string(), Some("mpa_signed_on"));
+    let (code, doc, stderr) = audit_json(tmp.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["summary"]["coverage"][0]["rule"], "CSP009");
+    let partners = tmp.path().join("partners.csv").display().to_string();
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [
+            format!("note: CSP009 not checked: {partners} has no mpa_signed_on column: no partner has an MPA signature date, so every transacting partner would be reported"),
+            format!("note: columns of {partners}: optional columns absent: mpa_signed_on"),
+        ]
+    );
+}
