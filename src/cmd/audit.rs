@@ -167,11 +167,8 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
         Ok(plan) => plan,
         Err(rejected) => {
             let net = Network::build(Model::default());
-            // A bad configuration file stops the run with the report's plain CI part.
-            let ci = match rejected.stopped {
-                Stopped::Config => CiInfo::default(),
-                stopped => not_run(stopped),
-            };
+            // Whatever stopped the run, no rule ran: every report says so.
+            let ci = not_run(rejected.stopped);
             return stop(args, &net, &rejected.problems, &[], &ci, rejected.stopped);
         }
     };

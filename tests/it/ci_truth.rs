@@ -613,3 +613,34 @@ fn json_reports_carry_the_tool_version() {
     assert!(rules_of(&v).contains("CSP010"));
     assert_eq!(fingerprints(&v, "findings").len(), 26);
 }
+
+/// A bad csp-audit.toml stops the run before any rule: JUnit skips every rule with the reason
+/// and JSON counts none as run, as for bad input.
+#[test]
+fn a_run_stopped_by_its_configuration_lists_every_rule_as_not_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_sample(tmp.path());
+    std::fs::write(
+        tmp.path().join("csp-audit.toml"),
+        "fail-on = \"warnings\"\n",
+    )
+    .expect("write");
+    let (code, v) = run_json(&["audit", s(tmp.path())]);
+    assert_eq!(code, 2);
+    assert_eq!(v["summary"]["by_rule"], serde_json::json!({}));
+    let skipped = v["summary"]["skipped"].as_array().expect("skipped");
+    assert_eq!(skipped.len(), 10);
+    assert_eq!(
+        skipped[9],
+        serde_json::json!({"rule": "CSP010",
+            "reason": "not run: invalid configuration, nothing was audited"})
+    );
+    let r = run(&["audit", s(tmp.path()), "--format", "junit"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stdout
+            .contains("tests=\"11\" failures=\"1\" errors=\"0\" skipped=\"10\""),
+        "{}",
+        r.stdout
+    );
+}
