@@ -3,7 +3,12 @@ DuckDB SQL for every rule (rules.sql) and NetworkX for the graph rules (CSP005 a
 components, CSP008 provider -> reseller -> CSP tenant). Checks that every peer finds as many
 findings per rule as csp-audit, and reports the times and their ratio.
 
-    python peers.py DIR CSP_AUDIT_BINARY OUT.md [--networkx]      (RUNS=3: runs per tool)
+    python peers.py DIR CSP_AUDIT_BINARY OUT.md [--networkx] [--limit CMD...]   (RUNS=3)
+
+`--limit CMD...` (the rest of the line) is the command of the raw csv parse of the same files
+(`cargo bench --bench limit -- DIR`), run alternately with the others: it prints one JSON line
+with its one-thread and all-cores times. Peak memory is each process's maximum resident set
+size (DuckDB runs in a child process of its own for that).
 """
 import csv
 import json
@@ -24,15 +29,43 @@ ROOT = HERE.parent.parent
 RULES = [f"CSP{i:03}" for i in range(1, 11)]
 
 
+def run_child(argv, stdout=None):
+    """Runs argv; returns (wall seconds, exit code, peak RSS in MiB of that child alone)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=stdout)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, proc.returncode, usage.ru_maxrss / 1024
+
+
 def run_csp_audit(binary, folder):
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        t0 = time.perf_counter()
-        proc = subprocess.run([binary, "audit", folder, "--format", "json", "--output", out.name])
-        wall = time.perf_counter() - t0
-        if proc.returncode not in (0, 1):
-            sys.exit(f"csp-audit failed with exit code {proc.returncode}")
+        wall, code, rss = run_child([binary, "audit", folder, "--format", "json",
+                                     "--output", out.name])
+        if code not in (0, 1):
+            sys.exit(f"csp-audit failed with exit code {code}")
         report = json.load(open(out.name))
-    return wall, {r: report["summary"]["by_rule"].get(r, 0) for r in RULES}
+    return wall, {r: report["summary"]["by_rule"].get(r, 0) for r in RULES}, rss
+
+
+def run_duckdb_child(folder):
+    """run_duckdb in a process of its own, for its peak memory."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        _, code, rss = run_child([sys.executable, __file__, "--duckdb-child", folder, out.name])
+        if code != 0:
+            sys.exit(f"the DuckDB run failed with exit code {code}")
+        total, loaded, counts, times = json.load(open(out.name))
+    return total, loaded, counts, times, rss
+
+
+def run_limit(command):
+    with tempfile.TemporaryFile() as out:
+        _, code, _ = run_child(command, stdout=out)
+        if code != 0:
+            sys.exit(f"the raw parse failed with exit code {code}")
+        out.seek(0)
+        return json.loads(out.read().decode().strip().splitlines()[-1])
 
 
 def sql_blocks():
@@ -135,19 +168,36 @@ def machine():
     return f"{os.cpu_count()} cores ({cpu}), {mem}, {platform.system()}"
 
 
+def median(values):
+    return sorted(values)[len(values) // 2]
+
+
 def main():
+    if sys.argv[1] == "--duckdb-child":
+        folder, out = sys.argv[2:4]
+        Path(out).write_text(json.dumps(run_duckdb(folder)))
+        return
     folder, binary, out = sys.argv[1:4]
-    with_networkx = "--networkx" in sys.argv[4:]
+    rest = sys.argv[4:]
+    limit_cmd = rest[rest.index("--limit") + 1:] if "--limit" in rest else None
+    rest = rest[:rest.index("--limit")] if limit_cmd else rest
+    with_networkx = "--networkx" in rest
     rows = sum(1 for _ in open(Path(folder) / "relationships.csv")) - 1
     # Each of csp-audit and DuckDB runs RUNS times, alternately; their medians are reported
     # (on a shared machine one run can be off by a fifth). NetworkX, far slower, runs once.
     runs = int(os.environ.get("RUNS", "3"))
-    ours_all, db_all = [], []
+    ours_all, db_all, limit_all = [], [], []
     for _ in range(runs):
         ours_all.append(run_csp_audit(binary, folder))
-        db_all.append(run_duckdb(folder))
-    ours, our_counts = sorted(ours_all, key=lambda r: r[0])[runs // 2]
-    db_total, db_load, db_counts, db_times = sorted(db_all, key=lambda r: r[0])[runs // 2]
+        db_all.append(run_duckdb_child(folder))
+        if limit_cmd:
+            limit_all.append(run_limit(limit_cmd))
+    ours, our_counts, _ = sorted(ours_all, key=lambda r: r[0])[runs // 2]
+    db_total, db_load, db_counts, db_times, _ = sorted(db_all, key=lambda r: r[0])[runs // 2]
+    our_rss = median([r[2] for r in ours_all])
+    db_rss = median([r[4] for r in db_all])
+    input_mib = sum((Path(folder) / f).stat().st_size
+                    for f in ["partners.csv", "tenants.csv", "relationships.csv"]) / 2**20
     ok = all(r[1] == our_counts for r in ours_all) and all(r[2] == db_counts for r in db_all)
     nx_result = run_networkx(folder) if with_networkx else None
     ok = ok and all(db_counts[r] == our_counts[r] for r in RULES)
@@ -180,16 +230,33 @@ def main():
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
-        "| tool | what it ran | wall s | × csp-audit |",
-        "|---|---|---:|---:|",
-        f"| csp-audit | whole audit (load, build, all ten rules, JSON report) | {ours:.2f} | 1.0 |",
+        f"The input is {input_mib:,.0f} MiB of CSV. Wall seconds and peak resident memory are"
+        f" medians of {runs} runs; × is the tool's time over csp-audit's.",
+        "",
+        "| tool | what it ran | wall s | × csp-audit | peak RSS MiB | RSS / input |",
+        "|---|---|---:|---:|---:|---:|",
+        f"| csp-audit | whole audit (load, build, all ten rules, JSON report) | {ours:.2f} | 1.0 "
+        f"| {our_rss:,.0f} | {our_rss / input_mib:.2f} |",
         f"| DuckDB | load {db_load:.2f} s + ten rule queries | {db_total:.2f} | "
-        f"{db_total / ours:.1f} |",
+        f"{db_total / ours:.2f} | {db_rss:,.0f} | {db_rss / input_mib:.2f} |",
     ]
+    if limit_all:
+        one = median([r["one_thread_s"] for r in limit_all])
+        par = median([r["parallel_s"] for r in limit_all])
+        threads = limit_all[0]["threads"]
+        lines += [
+            f"| limit, 1 thread | the csv crate's raw `ByteRecord` parse of the three files, no"
+            f" checks | {one:.2f} | {one / ours:.2f} | | |",
+            f"| limit, {threads} threads | the same, each file read at once and cut at newlines"
+            f" | {par:.2f} | {par / ours:.2f} | | |",
+        ]
     if nx_result:
         lines.append(
             f"| NetworkX | load {nx_result[1]:.2f} s (csv module) + CSP005 and CSP008 only | "
-            f"{nx_result[0]:.2f} | {nx_result[0] / ours:.1f} |")
+            f"{nx_result[0]:.2f} | {nx_result[0] / ours:.1f} | | |")
+    if limit_all:
+        lines += ["", f"csp-audit is {db_total / ours:.1f}× as fast as DuckDB and takes"
+                      f" {ours / par:.2f}× the time of the raw parallel parse."]
     lines += ["", "All peers agree with csp-audit on every rule's finding count." if ok
               else "**The peers disagree with csp-audit: see the rows marked NO.**"]
     text = "\n".join(lines) + "\n"
