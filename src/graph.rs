@@ -15,7 +15,7 @@ use petgraph::Direction;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::model::{Date, Model, TableBytes, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx};
+use crate::model::{Date, Model, OrgIdx, PartnerIdx, RelKind, Relationship, TableBytes, TenantIdx};
 
 /// What a node stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -133,12 +133,7 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<Exit> {
         }
         Some(s)
     } else if let Some(id) = &args.partner {
-        match net
-            .model
-            .partner_ids
-            .iter()
-            .position(|p| p == id.as_str())
-        {
+        match net.model.partner_ids.iter().position(|p| p == id.as_str()) {
             Some(p) => Some(vec![Entity::Partner(PartnerIdx(p as u32))]),
             None => {
                 say(format_args!(
@@ -391,7 +386,10 @@ fn build(
             ));
             attrs.push((
                 "findings",
-                on_row.get(&r.line()).map(|v| v.join(";")).unwrap_or_default(),
+                on_row
+                    .get(&r.line())
+                    .map(|v| v.join(";"))
+                    .unwrap_or_default(),
             ));
         }
         let attrs: Attrs = attrs.into_iter().filter(|(_, v)| !v.is_empty()).collect();

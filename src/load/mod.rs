@@ -25,8 +25,8 @@ pub use table::{delimiter_name, ColumnMapping, Encoding, ReadOptions, Source};
 use crate::model::{
     ColumnNotes, InputFile, Model, OrgIdx, PartnerIdx, RegionTable, TenantIdx, TextColumn,
 };
-use id_map::{Compare, IdMap};
 use crate::problem::Problem;
+use id_map::{Compare, IdMap};
 use table::TableInfo;
 
 /// How the input files are read: the command line's `--delimiter` and `--encoding`, and the

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
+use super::id_map::Compare;
 use super::table::{
     opt, read_table_par, req, row_estimate, Column, ReadOptions, Row, Source, TableInfo,
 };
-use super::id_map::Compare;
 use super::{column_full, quote, tenant_key, Ids, Loaded};
 use crate::model::{CountryIdx, FileStats, Model, RegionIdx, Tenant, TenantKind};
 
@@ -97,7 +97,10 @@ pub(super) fn load(
             );
         }
         let name = row.text(NAME).unwrap_or_default();
-        if checked.is_some() && row.ok() && !(tenant_ids.fits(id.len()) && tenant_names.fits(name.len())) {
+        if checked.is_some()
+            && row.ok()
+            && !(tenant_ids.fits(id.len()) && tenant_names.fits(name.len()))
+        {
             row.error(ID, column_full("tenant ids and names"));
         }
         let org = match (&checked, row.text(ORG)) {

@@ -378,6 +378,9 @@ mod tests {
             }
         }
         let r = Relationship::new(RelKind::Affiliate, 0, 1, None, None, 3);
-        assert_eq!((r.kind(), r.effective_on, r.line()), (RelKind::Affiliate, None, 3));
+        assert_eq!(
+            (r.kind(), r.effective_on, r.line()),
+            (RelKind::Affiliate, None, 3)
+        );
     }
 }

@@ -143,7 +143,10 @@ fn evidence(nodes: &mut Nodes<'_, '_>, f: &Finding) -> Value {
         add(nodes, e, &mut ns);
     }
     for row in f.rows.iter().filter(|r| r.file == InputFile::Relationships) {
-        let Ok(ix) = m.relationships.binary_search_by_key(&row.line, |r| r.line()) else {
+        let Ok(ix) = m
+            .relationships
+            .binary_search_by_key(&row.line, |r| r.line())
+        else {
             continue;
         };
         let r = &m.relationships[ix];
