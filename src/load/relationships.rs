@@ -210,7 +210,6 @@ pub(super) fn load(
             rel_ids.push(rel_id);
         },
     );
-    drop(columns);
     for id in new_org_ids {
         let o = organizations.len() as u32;
         organizations.push(Some(&id));
