@@ -17,17 +17,27 @@ use csp_audit::rules::{Params, RuleId};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Peak resident set size so far, in KiB (Linux `/proc/self/status`), or 0 where unknown.
-fn peak_kib() -> u64 {
+/// A figure of Linux `/proc/self/status` in KiB (`VmHWM`, `VmRSS`), or 0 where unknown.
+fn status_kib(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|v| v.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// Peak resident set size so far, in KiB.
+fn peak_kib() -> u64 {
+    status_kib("VmHWM:")
+}
+
+/// Resident set size now, in KiB.
+fn rss_kib() -> u64 {
+    status_kib("VmRSS:")
 }
 
 fn main() {
@@ -41,6 +51,8 @@ fn main() {
     let loaded = load(&paths, builtin_regions());
     let load_s = t0.elapsed().as_secs_f64();
     let load_kib = peak_kib();
+    let load_rss_kib = rss_kib();
+    let id_map_bytes = csp_audit::load::ID_MAP_BYTES.load(std::sync::atomic::Ordering::Relaxed);
     if !loaded.errors.is_empty() {
         eprintln!("{}: {} input errors", dir, loaded.errors.len());
         std::process::exit(2);
@@ -50,6 +62,18 @@ fn main() {
     let net = Network::build(loaded.model);
     let build_s = t1.elapsed().as_secs_f64();
     let build_kib = peak_kib();
+    let build_rss_kib = rss_kib();
+    // Where the memory goes, table by table (elements plus what they own on the heap).
+    let tables: Vec<String> = net
+        .table_bytes()
+        .iter()
+        .map(|t| {
+            format!(
+                "\"{}\":{{\"len\":{},\"inline\":{},\"heap\":{}}}",
+                t.table, t.len, t.inline, t.heap
+            )
+        })
+        .collect();
     let t2 = Instant::now();
     let params = Params::default();
     let findings = audit(&net, &params);
@@ -66,8 +90,9 @@ fn main() {
         })
         .collect();
     println!(
-        "{{\"relationships\":{rows},\"findings\":{},\"load_s\":{load_s:.6},\"build_s\":{build_s:.6},\"rules_s\":{rules_s:.6},\"load_peak_kib\":{load_kib},\"build_peak_kib\":{build_kib},\"rules_peak_kib\":{rules_kib},\"rule\":{{{}}}}}",
+        "{{\"relationships\":{rows},\"findings\":{},\"load_s\":{load_s:.6},\"build_s\":{build_s:.6},\"rules_s\":{rules_s:.6},\"load_peak_kib\":{load_kib},\"build_peak_kib\":{build_kib},\"rules_peak_kib\":{rules_kib},\"load_rss_kib\":{load_rss_kib},\"build_rss_kib\":{build_rss_kib},\"id_map_bytes\":{id_map_bytes},\"tables\":{{{}}},\"rule\":{{{}}}}}",
         findings.len(),
+        tables.join(","),
         per_rule.join(",")
     );
 }

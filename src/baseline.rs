@@ -120,14 +120,14 @@ pub fn finding_key(net: &Network, f: &Finding) -> Vec<String> {
 
 fn relationship_id(net: &Network, line: u32) -> Option<&str> {
     let rels = &net.model.relationships;
-    let i = rels.binary_search_by_key(&line, |r| r.line).ok()?;
+    let i = rels.binary_search_by_key(&line, |r| r.line()).ok()?;
     net.model.relationship_id(i).filter(|id| !id.is_empty())
 }
 
 fn relationship_kind(net: &Network, line: u32) -> Option<RelKind> {
     let rels = &net.model.relationships;
-    let i = rels.binary_search_by_key(&line, |r| r.line).ok()?;
-    Some(rels[i].kind)
+    let i = rels.binary_search_by_key(&line, |r| r.line()).ok()?;
+    Some(rels[i].kind())
 }
 
 /// Fingerprints of `findings` (in their sorted order), one per finding, all distinct.

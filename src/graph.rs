@@ -15,7 +15,7 @@ use petgraph::Direction;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::model::{Date, Model, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx};
+use crate::model::{Date, Model, OrgIdx, PartnerIdx, RelKind, Relationship, TableBytes, TenantIdx};
 
 /// What a node stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,10 +156,10 @@ impl Network {
         for kind in KIND_ORDER {
             let first = net.graph.edge_count();
             for (row, rel) in net.model.relationships.iter().enumerate() {
-                if rel.kind != kind {
+                if rel.kind() != kind {
                     continue;
                 }
-                let (from, to, edge_kind) = match rel.kind {
+                let (from, to, edge_kind) = match rel.kind() {
                     RelKind::Reseller => {
                         let key = (rel.from_partner(), rel.to_partner());
                         if let Some(date) = rel.effective_on {
@@ -206,6 +206,26 @@ impl Network {
         }
         net.org_group = groups.into_labeling();
         net
+    }
+
+    /// The bytes of each table of the model and of the network built from it.
+    #[doc(hidden)]
+    pub fn table_bytes(&self) -> Vec<TableBytes> {
+        let mut out = self.model.table_bytes();
+        out.push(TableBytes::of::<petgraph::graph::Node<Node, u32>>(
+            "graph nodes",
+            self.graph.node_count(),
+            self.graph.capacity().0,
+            0,
+        ));
+        out.push(TableBytes::of::<GraphEdge<Edge, u32>>(
+            "graph edges",
+            self.graph.edge_count(),
+            self.graph.capacity().1,
+            0,
+        ));
+        out.extend(self.derived_bytes());
+        out
     }
 
     /// The node of an organization.
@@ -280,9 +300,8 @@ impl Network {
             )
             .collect();
         out.sort_unstable_by(|a, b| {
-            orgs[*a as usize]
-                .id
-                .cmp(&orgs[*b as usize].id)
+            orgs.text(*a as usize)
+                .cmp(orgs.text(*b as usize))
                 .then(a.cmp(b))
         });
         out.dedup();
@@ -313,7 +332,7 @@ impl Network {
             let mut stack = vec![group];
             let mut root = group;
             while let Some(o) = stack.pop() {
-                if orgs[o as usize].id < orgs[root as usize].id {
+                if orgs.text(o as usize) < orgs.text(root as usize) {
                     root = o;
                 }
                 for n in self.affiliates_by_id(o) {
@@ -335,6 +354,32 @@ impl Network {
             }
         }
         AffiliateForest { tree }
+    }
+}
+
+impl Network {
+    /// The tables derived once for all rules.
+    fn derived_bytes(&self) -> Vec<TableBytes> {
+        vec![
+            TableBytes::of::<u32>(
+                "affiliate groups",
+                self.org_group.len(),
+                self.org_group.capacity(),
+                0,
+            ),
+            // A hash map's slots hold the entries, plus one control byte each.
+            TableBytes {
+                inline: self.reseller_since.capacity()
+                    * (std::mem::size_of::<((PartnerIdx, PartnerIdx), Date)>() + 1),
+                ..TableBytes::of::<u8>("reseller pairs", self.reseller_since.len(), 0, 0)
+            },
+            TableBytes::of::<Option<PartnerIdx>>(
+                "csp owners",
+                self.csp_owner.len(),
+                self.csp_owner.capacity(),
+                0,
+            ),
+        ]
     }
 }
 
@@ -406,13 +451,13 @@ mod tests {
         for kind in KIND_ORDER {
             let expected: Vec<u32> = rels
                 .iter()
-                .filter(|r| r.kind == kind)
-                .map(|r| r.line)
+                .filter(|r| r.kind() == kind)
+                .map(|r| r.line())
                 .collect();
-            let got: Vec<u32> = net.rows(kind).map(|r| r.line).collect();
+            let got: Vec<u32> = net.rows(kind).map(|r| r.line()).collect();
             assert_eq!(got, expected, "{kind:?}");
             assert_eq!(net.row_count(kind), expected.len());
-            let mut par: Vec<u32> = net.par_rows(kind).map(|r| r.line).collect();
+            let mut par: Vec<u32> = net.par_rows(kind).map(|r| r.line()).collect();
             par.sort_unstable();
             let mut sorted = expected.clone();
             sorted.sort_unstable();
@@ -420,7 +465,7 @@ mod tests {
             assert!(net
                 .kind_edges(kind)
                 .iter()
-                .all(|e| rels[e.weight.row as usize].kind == kind));
+                .all(|e| rels[e.weight.row as usize].kind() == kind));
             seen += expected.len();
         }
         // The sample mixes the kinds; every row is read by exactly one kind.
@@ -444,14 +489,14 @@ mod tests {
                 net.model
                     .organizations
                     .iter()
-                    .position(|o| &*o.id == id)
+                    .position(|o| o == id)
                     .unwrap_or_else(|| panic!("no organization {id}")) as u32,
             )
         };
         let ids = |path: Option<Vec<OrgIdx>>| {
             path.map(|p| {
                 p.into_iter()
-                    .map(|o| net.model.org(o).id.to_string())
+                    .map(|o| net.model.org_id(o).to_string())
                     .collect::<Vec<_>>()
             })
         };

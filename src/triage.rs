@@ -129,13 +129,12 @@ fn case_hint(net: &Network, entities: &[String]) -> String {
     for want in entities {
         if let Some(p) = net
             .model
-            .partners
+            .partner_ids
             .iter()
-            .find(|p| p.id.eq_ignore_ascii_case(want) && &*p.id != want.as_str())
+            .find(|p| p.eq_ignore_ascii_case(want) && *p != want.as_str())
         {
             return format!(
-                " (did you mean partner '{}'? partner ids are compared exactly, case included)",
-                p.id
+                " (did you mean partner '{p}'? partner ids are compared exactly, case included)"
             );
         }
     }

@@ -125,7 +125,7 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<Exit> {
             if let Ok(ix) = net
                 .model
                 .relationships
-                .binary_search_by_key(&row.line, |r| r.line)
+                .binary_search_by_key(&row.line, |r| r.line())
             {
                 let (a, b) = ends(net, ix);
                 s.extend([a, b]);
@@ -133,12 +133,7 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<Exit> {
         }
         Some(s)
     } else if let Some(id) = &args.partner {
-        match net
-            .model
-            .partners
-            .iter()
-            .position(|p| &*p.id == id.as_str())
-        {
+        match net.model.partner_ids.iter().position(|p| p == id.as_str()) {
             Some(p) => Some(vec![Entity::Partner(PartnerIdx(p as u32))]),
             None => {
                 say(format_args!(
@@ -151,9 +146,9 @@ pub fn run(args: &GraphArgs) -> anyhow::Result<Exit> {
     } else if let Some(id) = &args.tenant {
         match net
             .model
-            .tenants
+            .tenant_ids
             .iter()
-            .position(|t| t.id.eq_ignore_ascii_case(id))
+            .position(|t| t.eq_ignore_ascii_case(id))
         {
             Some(t) => Some(vec![Entity::Tenant(TenantIdx(t as u32))]),
             None => {
@@ -236,7 +231,7 @@ fn problems(errors: &[crate::problem::Problem]) -> Exit {
 /// The two ends of relationship row `ix`.
 fn ends(net: &Network, ix: usize) -> (Entity, Entity) {
     let r = &net.model.relationships[ix];
-    match r.kind {
+    match r.kind() {
         RelKind::Reseller => (
             Entity::Partner(r.from_partner()),
             Entity::Partner(r.to_partner()),
@@ -294,9 +289,9 @@ fn neighbourhood(net: &Network, seeds: &[Entity], depth: u32) -> Vec<bool> {
 fn key(net: &Network, n: Node) -> String {
     let m = &net.model;
     match n {
-        Node::Org(o) => format!("organization:{}", m.org(o).id),
-        Node::Partner(p) => format!("partner:{}", m.partner(p).id),
-        Node::Tenant(t) => format!("tenant:{}", m.tenant(t).id),
+        Node::Org(o) => format!("organization:{}", m.org_id(o)),
+        Node::Partner(p) => format!("partner:{}", m.partner_id(p)),
+        Node::Tenant(t) => format!("tenant:{}", m.tenant_id(t)),
     }
 }
 
@@ -320,19 +315,19 @@ fn build(
         let attrs: Attrs = match node {
             Node::Org(o) => vec![
                 ("kind", "organization".into()),
-                ("id", m.org(o).id.to_string()),
+                ("id", m.org_id(o).to_string()),
                 ("findings", marks(Entity::Org(o))),
             ],
             Node::Partner(p) => {
                 let x = m.partner(p);
                 vec![
                     ("kind", "partner".into()),
-                    ("id", x.id.to_string()),
-                    ("name", x.name.to_string()),
+                    ("id", m.partner_id(p).to_string()),
+                    ("name", m.partner_name(p).to_string()),
                     ("role", x.role.as_str().into()),
                     ("country", regions.code(x.country).into()),
                     ("region", regions.region_name(x.region).into()),
-                    ("organization", m.org(x.org).id.to_string()),
+                    ("organization", m.org_id(x.org).to_string()),
                     ("onboarded_on", date(x.onboarded_on)),
                     ("enrolled_on", date(x.enrolled_on)),
                     ("mpa_signed_on", date(x.mpa_signed_on)),
@@ -343,14 +338,14 @@ fn build(
                 let x = m.tenant(t);
                 vec![
                     ("kind", "tenant".into()),
-                    ("id", x.id.to_string()),
-                    ("name", x.name.to_string()),
+                    ("id", m.tenant_id(t).to_string()),
+                    ("name", m.tenant_name(t).to_string()),
                     ("tenant_kind", x.kind.as_str().into()),
                     ("country", regions.code(x.country).into()),
                     ("region", regions.region_name(x.region).into()),
                     (
                         "organization",
-                        x.org.map(|o| m.org(o).id.to_string()).unwrap_or_default(),
+                        x.org.map(|o| m.org_id(o).to_string()).unwrap_or_default(),
                     ),
                     ("findings", marks(Entity::Tenant(t))),
                 ]
@@ -378,20 +373,23 @@ fn build(
         if w.row != u32::MAX {
             let r = &m.relationships[w.row as usize];
             attrs.push(("effective_on", date(r.effective_on)));
-            attrs.push(("line", r.line.to_string()));
+            attrs.push(("line", r.line().to_string()));
             attrs.push((
                 "relationship_id",
                 m.relationship_id(w.row as usize).unwrap_or_default().into(),
             ));
             attrs.push((
                 "reseller",
-                r.reseller
-                    .map(|p| m.partner(p).id.to_string())
+                r.reseller()
+                    .map(|p| m.partner_id(p).to_string())
                     .unwrap_or_default(),
             ));
             attrs.push((
                 "findings",
-                on_row.get(&r.line).map(|v| v.join(";")).unwrap_or_default(),
+                on_row
+                    .get(&r.line())
+                    .map(|v| v.join(";"))
+                    .unwrap_or_default(),
             ));
         }
         let attrs: Attrs = attrs.into_iter().filter(|(_, v)| !v.is_empty()).collect();

@@ -4,6 +4,7 @@
 //! A row with any problem is rejected as a whole and reported; nothing is dropped silently.
 
 mod error;
+mod id_map;
 pub mod partner_center;
 mod partners;
 mod regions;
@@ -22,9 +23,10 @@ pub use regions::{builtin_regions, load_regions, parse_regions};
 pub use table::{delimiter_name, ColumnMapping, Encoding, ReadOptions, Source};
 
 use crate::model::{
-    ColumnNotes, InputFile, Model, OrgIdx, Organization, PartnerIdx, RegionTable, TenantIdx,
+    ColumnNotes, InputFile, Model, OrgIdx, PartnerIdx, RegionTable, TenantIdx, TextColumn,
 };
 use crate::problem::Problem;
+use id_map::{Compare, IdMap};
 use table::TableInfo;
 
 /// How the input files are read: the command line's `--delimiter` and `--encoding`, and the
@@ -123,15 +125,16 @@ pub struct Loaded {
     pub notes: Vec<String>,
 }
 
-/// Ids seen while loading, for resolving references and explaining failed ones.
-#[derive(Default)]
+/// Ids seen while loading, for resolving references and explaining failed ones. The maps of
+/// loaded rows hold row indices into the model's id columns, not copies of the ids.
 pub(crate) struct Ids {
-    partners: FxHashMap<Box<str>, PartnerIdx>,
-    /// Keys are lower-cased: tenant ids compare case-insensitively.
-    tenants: FxHashMap<Box<str>, TenantIdx>,
-    orgs: FxHashMap<Box<str>, OrgIdx>,
+    partners: IdMap,
+    /// Tenant ids compare case-insensitively.
+    tenants: IdMap,
+    orgs: IdMap,
     /// Ids of rejected rows, with their line, so a reference to one says why it fails.
     rejected_partners: FxHashMap<Box<str>, u64>,
+    /// Keys are lower-cased: tenant ids compare case-insensitively.
     rejected_tenants: FxHashMap<Box<str>, u64>,
     /// Partners rejected only because they refer into a file none of whose rows loaded (their
     /// CSP tenant when tenants.csv is missing), with that file: a reference to one of them is
@@ -139,9 +142,33 @@ pub(crate) struct Ids {
     cascaded_partners: FxHashMap<Box<str>, Arc<str>>,
 }
 
+impl Default for Ids {
+    fn default() -> Self {
+        Ids {
+            partners: IdMap::new(Compare::Exact),
+            tenants: IdMap::new(Compare::FoldCase),
+            orgs: IdMap::new(Compare::Exact),
+            rejected_partners: FxHashMap::default(),
+            rejected_tenants: FxHashMap::default(),
+            cascaded_partners: FxHashMap::default(),
+        }
+    }
+}
+
 impl Ids {
-    fn tenant(&self, id: &str) -> Option<TenantIdx> {
-        self.tenants.get(tenant_key(id).as_ref()).copied()
+    /// The partner `id` names, given the model's [`Model::partner_ids`].
+    fn partner(&self, partner_ids: &TextColumn, id: &str) -> Option<PartnerIdx> {
+        self.partners.get(partner_ids, id).map(PartnerIdx)
+    }
+
+    /// The tenant `id` names, given the model's [`Model::tenant_ids`].
+    fn tenant(&self, tenant_ids: &TextColumn, id: &str) -> Option<TenantIdx> {
+        self.tenants.get(tenant_ids, id).map(TenantIdx)
+    }
+
+    /// The organization `id` names, given the model's [`Model::organizations`].
+    fn org(&self, organizations: &TextColumn, id: &str) -> Option<OrgIdx> {
+        self.orgs.get(organizations, id).map(OrgIdx)
     }
 
     /// Whether no id of the partners file is known, loaded or rejected: none of its rows was
@@ -155,16 +182,48 @@ impl Ids {
         self.tenants.is_empty() && self.rejected_tenants.is_empty()
     }
 
-    fn intern_org(&mut self, orgs: &mut Vec<Organization>, id: &str) -> OrgIdx {
-        if let Some(&o) = self.orgs.get(id) {
-            return o;
+    /// The organization named `id`, added to `orgs` if it is new. `None` (and nothing added)
+    /// when the column is full (4 GiB of organization ids).
+    fn intern_org(&mut self, orgs: &mut TextColumn, id: &str) -> Option<OrgIdx> {
+        let hash = self.orgs.hash(id);
+        if let Some(o) = self.orgs.get_hashed(orgs, id, hash) {
+            return Some(OrgIdx(o));
         }
-        let o = OrgIdx(orgs.len() as u32);
-        orgs.push(Organization { id: id.into() });
-        self.orgs.insert(id.into(), o);
-        o
+        if !orgs.fits(id.len()) {
+            return None;
+        }
+        let o = orgs.len() as u32;
+        orgs.push(Some(id));
+        self.orgs.insert_hashed(orgs, o, hash);
+        Some(OrgIdx(o))
+    }
+
+    /// Bytes held by the maps: slots (entry plus one control byte) and the keys' strings.
+    fn heap_bytes(&self) -> usize {
+        fn map<V>(m: &FxHashMap<Box<str>, V>) -> usize {
+            m.capacity() * (std::mem::size_of::<(Box<str>, V)>() + 1)
+                + m.keys()
+                    .map(|k| crate::model::heap_string(k.len()))
+                    .sum::<usize>()
+        }
+        self.partners.heap_bytes()
+            + self.tenants.heap_bytes()
+            + self.orgs.heap_bytes()
+            + map(&self.rejected_partners)
+            + map(&self.rejected_tenants)
+            + map(&self.cascaded_partners)
     }
 }
+
+/// The message for a row whose text no longer fits its table's text column.
+pub(crate) fn column_full(what: &str) -> String {
+    format!("too much text: the {what} of the file exceed 4 GiB, the most one table can hold")
+}
+
+/// The bytes the loader's id maps held when the last load finished (they are dropped then),
+/// for `benches/phases.rs`.
+#[doc(hidden)]
+pub static ID_MAP_BYTES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// Tenant ids are GUIDs in real data and compare case-insensitively.
 pub(crate) fn tenant_key(id: &str) -> std::borrow::Cow<'_, str> {
@@ -332,12 +391,17 @@ fn load_sources(
             mapped: info.mapped,
         });
     }
+    ID_MAP_BYTES.store(ids.heap_bytes(), std::sync::atomic::Ordering::Relaxed);
     drop(ids);
     // The tables grew by doubling: give back the spare capacity before the graph is built, as
     // it would otherwise stay allocated for the whole audit.
     let model = &mut loaded.model;
     model.partners.shrink_to_fit();
+    model.partner_ids.shrink_to_fit();
+    model.partner_names.shrink_to_fit();
     model.tenants.shrink_to_fit();
+    model.tenant_ids.shrink_to_fit();
+    model.tenant_names.shrink_to_fit();
     model.organizations.shrink_to_fit();
     model.relationships.shrink_to_fit();
     loaded

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::table::{opt, read_table, req, Column, ReadOptions, Source, TableInfo};
 use super::tenants::unknown_country;
-use super::{quote, tenant_key, Files, Ids, Loaded};
+use super::{column_full, quote, tenant_key, Files, Ids, Loaded};
 use crate::model::{FileStats, Partner, PartnerIdx, Role, TenantKind};
 
 pub(super) const COLUMNS: [Column; 9] = [
@@ -65,7 +65,7 @@ pub(super) fn load(
                 found
             });
             if let Some(id) = id {
-                if let Some(&prev) = ids.partners.get(id) {
+                if let Some(prev) = ids.partner(&model.partner_ids, id) {
                     row.error(
                         ID,
                         format!(
@@ -74,7 +74,7 @@ pub(super) fn load(
                             model.partners[prev.ix()].line
                         ),
                     );
-                } else if let Some(t) = ids.tenant(id) {
+                } else if let Some(t) = ids.tenant(&model.tenant_ids, id) {
                     row.error(
                     ID,
                     format!(
@@ -86,7 +86,7 @@ pub(super) fn load(
                 );
                 }
             }
-            let csp_tenant = csp_tenant_text.and_then(|t| match ids.tenant(t) {
+            let csp_tenant = csp_tenant_text.and_then(|t| match ids.tenant(&model.tenant_ids, t) {
             Some(tidx) if model.tenants[tidx.ix()].kind != TenantKind::Partner => {
                 row.error(
                     CSP_TENANT,
@@ -106,7 +106,7 @@ pub(super) fn load(
                         format!(
                             "csp_tenant_id {} is already the CSP tenant of partner {} (line {}): expected each CSP tenant to belong to one partner",
                             quote(t),
-                            quote(&model.partners[other.ix()].id),
+                            quote(model.partner_id(other)),
                             model.partners[other.ix()].line
                         ),
                     );
@@ -137,15 +137,22 @@ pub(super) fn load(
         });
             match (id, name, role, country, row.ok()) {
                 (Some(id), Some(name), Some(role), Some(country), true) => {
+                    let fits =
+                        model.partner_ids.fits(id.len()) && model.partner_names.fits(name.len());
                     let org = ids.intern_org(&mut model.organizations, org.unwrap_or(id));
+                    let (Some(org), true) = (org, fits) else {
+                        row.error(ID, column_full("partner and organization ids"));
+                        ids.rejected_partners.entry(id.into()).or_insert(row.line);
+                        return;
+                    };
                     let idx = PartnerIdx(model.partners.len() as u32);
                     if let Some(t) = csp_tenant {
                         claimed[t.ix()] = Some(idx);
                     }
-                    ids.partners.insert(id.into(), idx);
+                    model.partner_ids.push(Some(id));
+                    model.partner_names.push(Some(name));
+                    ids.partners.insert(&model.partner_ids, idx.0);
                     model.partners.push(Partner {
-                        id: id.into(),
-                        name: name.into(),
                         role,
                         country,
                         region: model.regions.region_of(country),

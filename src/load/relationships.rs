@@ -6,11 +6,11 @@ use super::error::with_article;
 use super::table::{
     opt, read_table_par, req, row_estimate, Column, ReadOptions, Row, Source, TableInfo,
 };
-use super::{quote, tenant_key, Files, Ids, Loaded};
+use super::{column_full, quote, tenant_key, Files, Ids, Loaded};
 use rustc_hash::FxHashMap;
 
 use crate::model::{
-    FileStats, OrgIdx, Organization, PartnerIdx, RelKind, Relationship, TenantIdx, TextColumn,
+    FileStats, Model, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx, TextColumn,
 };
 
 pub(super) const COLUMNS: [Column; 6] = [
@@ -37,10 +37,22 @@ pub(super) fn load(
     out: &mut Loaded,
     ids: &mut Ids,
 ) -> FileStats {
-    let model = &mut out.model;
+    let Model {
+        partner_ids,
+        tenant_ids,
+        organizations,
+        relationships,
+        relationship_ids,
+        ..
+    } = &mut out.model;
+    let columns = IdColumns {
+        partners: partner_ids,
+        tenants: tenant_ids,
+        orgs: organizations,
+    };
     let mut rel_ids = TextColumn::default();
     let rows = row_estimate(&source);
-    model.relationships.reserve(rows);
+    relationships.reserve(rows);
     rel_ids.reserve(rows);
     let mut has_rel_id_column = false;
     // Rows are checked in parallel (every reference is a look-up in maps that are complete by
@@ -48,7 +60,11 @@ pub(super) fn load(
     // An affiliate end that names no known organization (a holding company with no partner or
     // tenant in the files) creates that organization: the check cannot, as it runs in parallel,
     // so it hands the id on and the file-order store interns it.
+    // They are added to the organizations once every row is read, as the check reads them.
     let mut new_orgs: FxHashMap<Box<str>, OrgIdx> = FxHashMap::default();
+    let mut new_org_ids: Vec<Box<str>> = Vec::new();
+    let mut new_org_bytes = 0;
+    let first_new_org = columns.orgs.len();
     let check = |row: &mut Row<'_>| -> Option<(Relationship, NewOrgs)> {
         let kind = row.enum_value(KIND, RelKind::parse, RelKind::spellings());
         let from = row.required(FROM);
@@ -68,7 +84,11 @@ pub(super) fn load(
                 ),
             );
         }
-        let r = Refs { ids: &*ids, files };
+        let r = Refs {
+            ids: &*ids,
+            columns: &columns,
+            files,
+        };
         let mut new_ends: NewOrgs = [None, None];
         let (from_idx, to_idx) = match kind {
             RelKind::Reseller => (
@@ -127,15 +147,25 @@ pub(super) fn load(
                 None
             }
         };
+        if row.line > u64::from(Relationship::MAX_LINE) {
+            row.error(
+                KIND,
+                format!(
+                    "row on line {}: expected relationships on lines up to {}",
+                    row.line,
+                    Relationship::MAX_LINE
+                ),
+            );
+        }
         Some((
-            Relationship {
+            Relationship::new(
                 kind,
-                from: from_idx?,
-                to: to_idx?,
-                reseller: reseller_idx,
+                from_idx?,
+                to_idx?,
+                reseller_idx,
                 effective_on,
-                line: row.line as u32,
-            },
+                row.line as u32,
+            ),
             new_ends,
         ))
     };
@@ -148,27 +178,46 @@ pub(super) fn load(
         info,
         check,
         |rel, row: &mut Row<'_>| {
-            if let (Some((mut rel, new_ends)), true) = (rel, row.ok()) {
-                for (end, id) in [&mut rel.from, &mut rel.to].into_iter().zip(new_ends) {
-                    if let Some(id) = id {
-                        let next = OrgIdx(model.organizations.len() as u32);
-                        let o = *new_orgs.entry(id).or_insert_with_key(|id| {
-                            model.organizations.push(Organization { id: id.clone() });
-                            next
-                        });
-                        *end = o.0;
-                    }
-                }
-                has_rel_id_column |= row.has_column(REL_ID);
-                model.relationships.push(rel);
-                rel_ids.push(row.text(REL_ID));
+            let Some((mut rel, new_ends)) = rel.filter(|_| row.ok()) else {
+                return;
+            };
+            let rel_id = row.text(REL_ID);
+            let new_bytes: usize = new_ends
+                .iter()
+                .flatten()
+                .filter(|id| !new_orgs.contains_key(&***id))
+                .map(|id| id.len())
+                .sum();
+            if !rel_ids.fits(rel_id.map_or(0, str::len))
+                || !columns.orgs.fits(new_org_bytes + new_bytes)
+            {
+                row.error(REL_ID, column_full("relationship and organization ids"));
+                return;
             }
+            for (end, id) in [&mut rel.from, &mut rel.to].into_iter().zip(new_ends) {
+                if let Some(id) = id {
+                    let next = OrgIdx((first_new_org + new_org_ids.len()) as u32);
+                    let o = *new_orgs.entry(id).or_insert_with_key(|id| {
+                        new_org_bytes += id.len();
+                        new_org_ids.push(id.clone());
+                        next
+                    });
+                    *end = o.0;
+                }
+            }
+            has_rel_id_column |= row.has_column(REL_ID);
+            relationships.push(rel);
+            rel_ids.push(rel_id);
         },
     );
-    ids.orgs.extend(new_orgs);
+    for id in new_org_ids {
+        let o = organizations.len() as u32;
+        organizations.push(Some(&id));
+        ids.orgs.insert(organizations, o);
+    }
     if has_rel_id_column {
         rel_ids.shrink_to_fit();
-        model.relationship_ids = Some(rel_ids);
+        *relationship_ids = Some(rel_ids);
     }
     stats
 }
@@ -176,12 +225,20 @@ pub(super) fn load(
 /// Resolves ids to entities, explaining unknown, rejected and wrongly typed references.
 struct Refs<'a, 'f> {
     ids: &'a Ids,
+    columns: &'a IdColumns<'a>,
     files: &'a Files<'f>,
+}
+
+/// The model's id columns the maps of [`Ids`] index into.
+struct IdColumns<'a> {
+    partners: &'a TextColumn,
+    tenants: &'a TextColumn,
+    orgs: &'a TextColumn,
 }
 
 impl Refs<'_, '_> {
     fn partner(&self, row: &mut Row<'_>, col: usize, id: &str) -> Option<PartnerIdx> {
-        if let Some(&p) = self.ids.partners.get(id) {
+        if let Some(p) = self.ids.partner(self.columns.partners, id) {
             return Some(p);
         }
         let name = row.name(col);
@@ -195,7 +252,7 @@ impl Refs<'_, '_> {
                 quote(id),
                 self.files.partners
             )
-        } else if self.ids.tenant(id).is_some() {
+        } else if self.ids.tenant(self.columns.tenants, id).is_some() {
             format!(
                 "{name} {} is a tenant: expected a partner_id from {}",
                 quote(id),
@@ -217,7 +274,7 @@ impl Refs<'_, '_> {
     }
 
     fn tenant(&self, row: &mut Row<'_>, col: usize, id: &str) -> Option<TenantIdx> {
-        if let Some(t) = self.ids.tenant(id) {
+        if let Some(t) = self.ids.tenant(self.columns.tenants, id) {
             return Some(t);
         }
         let name = row.name(col);
@@ -227,7 +284,7 @@ impl Refs<'_, '_> {
                 quote(id),
                 self.files.tenants
             )
-        } else if self.ids.partners.contains_key(id) {
+        } else if self.ids.partner(self.columns.partners, id).is_some() {
             format!(
                 "{name} {} is a partner: expected a tenant_id from {}",
                 quote(id),
@@ -250,7 +307,7 @@ impl Refs<'_, '_> {
     /// An affiliate end: a known organization, else (when the entity files were read) one
     /// that the affiliate rows alone name, created in file order by the caller.
     fn org(&self, row: &mut Row<'_>, _col: usize, id: &str) -> Option<OrgRef> {
-        if let Some(&o) = self.ids.orgs.get(id) {
+        if let Some(o) = self.ids.org(self.columns.orgs, id) {
             return Some(OrgRef::Known(o));
         }
         if self.ids.no_partner_read() {

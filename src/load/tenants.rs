@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
+use super::id_map::Compare;
 use super::table::{
     opt, read_table_par, req, row_estimate, Column, ReadOptions, Row, Source, TableInfo,
 };
-use super::{quote, tenant_key, Ids, Loaded};
-use crate::model::{CountryIdx, FileStats, Model, RegionIdx, Tenant, TenantIdx, TenantKind};
+use super::{column_full, quote, tenant_key, Ids, Loaded};
+use crate::model::{CountryIdx, FileStats, Model, RegionIdx, Tenant, TenantKind};
 
 pub(super) const COLUMNS: [Column; 5] = [
     req("tenant_id"),
@@ -23,10 +24,8 @@ const ORG: usize = 4;
 
 /// A row's values once checked, made ready to store (on any thread).
 struct Checked {
-    id: Box<str>,
-    /// The id as tenant ids compare (lower case).
-    key: Box<str>,
-    name: Box<str>,
+    /// The id's hash as tenant ids compare.
+    hash: u64,
     kind: TenantKind,
     country: CountryIdx,
     region: RegionIdx,
@@ -43,6 +42,8 @@ pub(super) fn load(
     let Model {
         regions,
         tenants,
+        tenant_ids,
+        tenant_names,
         organizations,
         ..
     } = &mut out.model;
@@ -51,10 +52,12 @@ pub(super) fn load(
     // a map writes one control byte per slot, a vector nothing.
     let rows = row_estimate(&source);
     tenants.reserve(rows);
+    tenant_ids.reserve(rows);
+    tenant_names.reserve(rows);
     organizations.reserve(rows);
-    ids.tenants.reserve(rows);
-    ids.orgs.reserve(rows);
-    // Rows are decoded and their strings made in parallel; duplicates, organizations and the
+    ids.tenants.reserve(tenant_ids, rows);
+    ids.orgs.reserve(organizations, rows);
+    // Rows are decoded and their ids hashed in parallel; duplicates, organizations and the
     // id map are settled in file order.
     let check = |row: &mut Row<'_>| -> Option<Checked> {
         let id = row.required(ID);
@@ -69,11 +72,9 @@ pub(super) fn load(
             }
             found
         });
-        let (id, name, kind, country) = (id?, name?, kind?, country?);
+        let (id, _, kind, country) = (id?, name?, kind?, country?);
         row.ok().then(|| Checked {
-            id: id.into(),
-            key: tenant_key(id).into(),
-            name: name.into(),
+            hash: Compare::FoldCase.hash(id),
             kind,
             country,
             region: regions.region_of(country),
@@ -81,12 +82,12 @@ pub(super) fn load(
     };
     let store = |checked: Option<Checked>, row: &mut Row<'_>| {
         let Some(id) = row.text(ID) else { return };
-        let key = match &checked {
-            Some(c) => std::borrow::Cow::Borrowed(&*c.key),
-            None => tenant_key(id),
+        let hash = match &checked {
+            Some(c) => c.hash,
+            None => ids.tenants.hash(id),
         };
-        if let Some(&prev) = ids.tenants.get(key.as_ref()) {
-            let prev_line = tenants[prev.ix()].line;
+        if let Some(prev) = ids.tenants.get_hashed(tenant_ids, id, hash) {
+            let prev_line = tenants[prev as usize].line;
             row.error(
                 ID,
                 format!(
@@ -95,13 +96,30 @@ pub(super) fn load(
                 ),
             );
         }
+        let name = row.text(NAME).unwrap_or_default();
+        if checked.is_some()
+            && row.ok()
+            && !(tenant_ids.fits(id.len()) && tenant_names.fits(name.len()))
+        {
+            row.error(ID, column_full("tenant ids and names"));
+        }
+        let org = match (&checked, row.text(ORG)) {
+            (Some(_), Some(o)) if row.ok() => {
+                let org = ids.intern_org(organizations, o);
+                if org.is_none() {
+                    row.error(ORG, column_full("organization ids"));
+                }
+                org
+            }
+            _ => None,
+        };
         match checked {
             Some(c) if row.ok() => {
-                let org = row.text(ORG).map(|o| ids.intern_org(organizations, o));
-                ids.tenants.insert(c.key, TenantIdx(tenants.len() as u32));
+                let t = tenant_ids.len() as u32;
+                tenant_ids.push(Some(id));
+                tenant_names.push(Some(name));
+                ids.tenants.insert_hashed(tenant_ids, t, c.hash);
                 tenants.push(Tenant {
-                    id: c.id,
-                    name: c.name,
                     kind: c.kind,
                     country: c.country,
                     region: c.region,
@@ -111,7 +129,7 @@ pub(super) fn load(
             }
             _ => {
                 ids.rejected_tenants
-                    .entry(key.into_owned().into())
+                    .entry(tenant_key(id).into_owned().into())
                     .or_insert(row.line);
             }
         }

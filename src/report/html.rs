@@ -83,28 +83,28 @@ impl<'r, 'a> Nodes<'r, 'a> {
         let regions = &m.regions;
         let row = match e {
             Entity::Partner(p) => {
-                let p = m.partner(p);
+                let (id, name, p) = (m.partner_id(p), m.partner_name(p), m.partner(p));
                 json!([
                     "partner",
-                    &*p.id,
-                    &*p.name,
+                    id,
+                    name,
                     role(p.role),
                     regions.code(p.country),
                     regions.region_name(p.region)
                 ])
             }
             Entity::Tenant(t) => {
-                let t = m.tenant(t);
+                let (id, name, t) = (m.tenant_id(t), m.tenant_name(t), m.tenant(t));
                 json!([
                     "tenant",
-                    &*t.id,
-                    &*t.name,
+                    id,
+                    name,
                     t.kind.as_str(),
                     regions.code(t.country),
                     regions.region_name(t.region)
                 ])
             }
-            Entity::Org(o) => json!(["organization", &*m.org(o).id, "", "", "", ""]),
+            Entity::Org(o) => json!(["organization", m.org_id(o), "", "", "", ""]),
         };
         let i = self.rows.len();
         self.rows.push(row);
@@ -143,12 +143,15 @@ fn evidence(nodes: &mut Nodes<'_, '_>, f: &Finding) -> Value {
         add(nodes, e, &mut ns);
     }
     for row in f.rows.iter().filter(|r| r.file == InputFile::Relationships) {
-        let Ok(ix) = m.relationships.binary_search_by_key(&row.line, |r| r.line) else {
+        let Ok(ix) = m
+            .relationships
+            .binary_search_by_key(&row.line, |r| r.line())
+        else {
             continue;
         };
         let r = &m.relationships[ix];
         let date = r.effective_on.map(|d| d.to_string()).unwrap_or_default();
-        let (from, to) = match r.kind {
+        let (from, to) = match r.kind() {
             RelKind::Reseller => (
                 Entity::Partner(r.from_partner()),
                 Entity::Partner(r.to_partner()),
@@ -163,10 +166,10 @@ fn evidence(nodes: &mut Nodes<'_, '_>, f: &Finding) -> Value {
             ),
         };
         let (a, b) = (add(nodes, from, &mut ns), add(nodes, to, &mut ns));
-        es.push(json!([a, b, r.kind.as_str(), date, r.line, ROW]));
-        if let Some(reseller) = r.reseller {
+        es.push(json!([a, b, r.kind().as_str(), date, r.line(), ROW]));
+        if let Some(reseller) = r.reseller() {
             let c = add(nodes, Entity::Partner(reseller), &mut ns);
-            es.push(json!([c, b, "through reseller", "", r.line, ROW]));
+            es.push(json!([c, b, "through reseller", "", r.line(), ROW]));
         }
     }
     let mut path = Vec::new();

@@ -342,7 +342,7 @@ impl Report<'_> {
             return None;
         }
         let rels = &self.net.model.relationships;
-        let row = rels.binary_search_by_key(&line, |r| r.line).ok()?;
+        let row = rels.binary_search_by_key(&line, |r| r.line()).ok()?;
         self.net.model.relationship_id(row)
     }
 }

@@ -43,18 +43,17 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     net.par_rows(RelKind::Customer)
         .filter(|r| m.partner(r.from_partner()).role == Role::IndirectReseller)
         .map(|r| {
-            let seller = m.partner(r.from_partner());
-            let tenant = m.tenant(r.to_tenant());
             Finding::new(
                 rule,
                 format!(
                     "indirect reseller '{}' is the seller to tenant '{}': an indirect reseller sells only through an indirect provider",
-                    seller.id, tenant.id
+                    m.partner_id(r.from_partner()),
+                    m.tenant_id(r.to_tenant())
                 ),
             )
             .entity(Entity::Partner(r.from_partner()))
             .entity(Entity::Tenant(r.to_tenant()))
-            .rel_row(r.line)
+            .rel_row(r.line())
         })
         .collect()
 }

@@ -63,16 +63,16 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
             }
             let why = format!(
                 "reseller relationship from '{}', {}, to '{}', {}: expected an indirect provider and an indirect reseller",
-                p.id,
+                m.partner_id(r.from_partner()),
                 p.role.prose(),
-                q.id,
+                m.partner_id(r.to_partner()),
                 q.role.prose()
             );
             Some(
                 Finding::new(rule, why)
                     .entity(Entity::Partner(r.from_partner()))
                     .entity(Entity::Partner(r.to_partner()))
-                    .rel_row(r.line),
+                    .rel_row(r.line()),
             )
         });
     sales.chain(links).collect()
@@ -82,19 +82,20 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
 fn broken_sale(net: &Network, r: &Relationship) -> Option<String> {
     let m = &net.model;
     let seller = m.partner(r.from_partner());
-    let tenant = &m.tenant(r.to_tenant()).id;
-    match (seller.role, r.reseller) {
+    let tenant = m.tenant_id(r.to_tenant());
+    let seller_id = m.partner_id(r.from_partner());
+    match (seller.role, r.reseller()) {
         (Role::IndirectProvider, None) => Some(format!(
             "indirect provider '{}' sells to tenant '{tenant}' without naming an indirect reseller",
-            seller.id
+            seller_id
         )),
         (Role::IndirectProvider, Some(rs)) => {
             let reseller = m.partner(rs);
             if reseller.role != Role::IndirectReseller {
                 return Some(format!(
                     "indirect provider '{}' sells to tenant '{tenant}' through '{}', {}: expected an indirect reseller",
-                    seller.id,
-                    reseller.id,
+                    seller_id,
+                    m.partner_id(rs),
                     reseller.role.prose()
                 ));
             }
@@ -103,18 +104,20 @@ fn broken_sale(net: &Network, r: &Relationship) -> Option<String> {
                 Some(since) if *since <= date => None,
                 Some(since) => Some(format!(
                     "indirect provider '{}' sells to tenant '{tenant}' through '{}' on {date}, before their reseller relationship took effect on {since}",
-                    seller.id, reseller.id
+                    seller_id,
+                    m.partner_id(rs)
                 )),
                 None => Some(format!(
                     "indirect provider '{}' sells to tenant '{tenant}' through '{}' without a reseller relationship between them",
-                    seller.id, reseller.id
+                    seller_id,
+                    m.partner_id(rs)
                 )),
             }
         }
         (Role::DirectBill, Some(rs)) => Some(format!(
             "direct-bill partner '{}' sells to tenant '{tenant}' naming reseller '{}': a direct-bill sale has no reseller",
-            seller.id,
-            m.partner(rs).id
+            seller_id,
+            m.partner_id(rs)
         )),
         // A reseller as seller is CSP001's finding; a direct-bill sale without reseller is fine.
         _ => None,

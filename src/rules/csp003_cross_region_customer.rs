@@ -45,14 +45,14 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     net.par_rows(RelKind::Customer)
         .filter_map(|r| {
             let tenant = m.tenant(r.to_tenant());
-            let parties = std::iter::once(r.from_partner()).chain(r.reseller);
+            let parties = std::iter::once(r.from_partner()).chain(r.reseller());
             let outside: Vec<String> = parties
-                .map(|p| m.partner(p))
-                .filter(|p| p.region != tenant.region)
-                .map(|p| {
+                .map(|p| (m.partner_id(p), m.partner(p)))
+                .filter(|(_, p)| p.region != tenant.region)
+                .map(|(id, p)| {
                     format!(
                         "'{}' ({}, {})",
-                        p.id,
+                        id,
                         regions.code(p.country),
                         regions.region_name(p.region)
                     )
@@ -68,7 +68,7 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
                         "{} {} outside the region of tenant '{}' ({}, {})",
                         outside.join(" and "),
                         if outside.len() == 1 { "sells" } else { "sell" },
-                        tenant.id,
+                        m.tenant_id(r.to_tenant()),
                         regions.code(tenant.country),
                         regions.region_name(tenant.region)
                     ),

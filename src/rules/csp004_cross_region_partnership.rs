@@ -48,17 +48,17 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
                     rule,
                     format!(
                         "provider '{}' ({}, {}) and reseller '{}' ({}, {}) are in different CSP regions",
-                        p.id,
+                        m.partner_id(r.from_partner()),
                         regions.code(p.country),
                         regions.region_name(p.region),
-                        q.id,
+                        m.partner_id(r.to_partner()),
                         regions.code(q.country),
                         regions.region_name(q.region)
                     ),
                 )
                 .entity(Entity::Partner(r.from_partner()))
                 .entity(Entity::Partner(r.to_partner()))
-                .rel_row(r.line)
+                .rel_row(r.line())
             })
         })
         .collect()

@@ -53,7 +53,7 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
             let owner = m.tenant(r.to_tenant()).org?;
             let group = net.org_group[owner.ix()];
             let party = std::iter::once(r.from_partner())
-                .chain(r.reseller)
+                .chain(r.reseller())
                 .find(|p| net.org_group[m.partner(*p).org.ix()] == group)?;
             Some((r, party, owner))
         })
@@ -86,20 +86,20 @@ fn finding(
         "reseller"
     };
     let how = if links.len() == 1 {
-        format!("its own organization '{}'", m.org(owner).id)
+        format!("its own organization '{}'", m.org_id(owner))
     } else {
         format!(
             "organization '{}', an affiliate of its organization '{}'",
-            m.org(owner).id,
-            m.org(partner.org).id
+            m.org_id(owner),
+            m.org_id(partner.org)
         )
     };
     let mut f = Finding::new(
         rule,
         format!(
             "{role} '{}' sells to tenant '{}' of {how}",
-            partner.id,
-            m.tenant(r.to_tenant()).id
+            m.partner_id(party),
+            m.tenant_id(r.to_tenant())
         ),
     )
     .sale(r);

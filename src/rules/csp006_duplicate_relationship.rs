@@ -37,12 +37,12 @@ declare_rule! {
 type Key = (RelKind, u32, u32, u32);
 
 fn key(r: &Relationship) -> Key {
-    let (from, to) = if r.kind == RelKind::Affiliate && r.to < r.from {
+    let (from, to) = if r.kind() == RelKind::Affiliate && r.to < r.from {
         (r.to, r.from)
     } else {
         (r.from, r.to)
     };
-    (r.kind, from, to, r.reseller.map_or(u32::MAX, |p| p.0))
+    (r.kind(), from, to, r.reseller().map_or(u32::MAX, |p| p.0))
 }
 
 /// One finding per group of identical relationships.
@@ -125,7 +125,7 @@ fn finding(net: &Network, rule: RuleId, group: &[(Key, u32)]) -> Finding {
         // so that the finding does not change when the input rows are reordered.
         RelKind::Affiliate => {
             let (a, b) = (OrgIdx(from), OrgIdx(to));
-            if m.org(b).id < m.org(a).id {
+            if m.org_id(b) < m.org_id(a) {
                 (Entity::Org(b), Entity::Org(a))
             } else {
                 (Entity::Org(a), Entity::Org(b))
@@ -133,7 +133,7 @@ fn finding(net: &Network, rule: RuleId, group: &[(Key, u32)]) -> Finding {
         }
     };
     let reseller = (reseller != u32::MAX).then_some(PartnerIdx(reseller));
-    let through = reseller.map_or(String::new(), |r| format!(" through '{}'", m.partner(r).id));
+    let through = reseller.map_or(String::new(), |r| format!(" through '{}'", m.partner_id(r)));
     let mut f = Finding::new(
         rule,
         format!(
@@ -157,5 +157,5 @@ fn finding(net: &Network, rule: RuleId, group: &[(Key, u32)]) -> Finding {
 }
 
 fn rels_line(net: &Network, row: u32) -> u32 {
-    net.model.relationships[row as usize].line
+    net.model.relationships[row as usize].line()
 }

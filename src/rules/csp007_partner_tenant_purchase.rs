@@ -45,14 +45,14 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
             let owner = net.csp_owner[t.ix()];
             let whose = owner.map_or(
                 "a partner tenant no partner names as its CSP tenant".to_string(),
-                |p| format!("the CSP tenant of partner '{}'", m.partner(p).id),
+                |p| format!("the CSP tenant of partner '{}'", m.partner_id(p)),
             );
             let mut f = Finding::new(
                 rule,
                 format!(
                     "'{}' sells into tenant '{}', {whose}: purchases for own use need a Customer-type tenant",
-                    m.partner(r.from_partner()).id,
-                    m.tenant(t).id
+                    m.partner_id(r.from_partner()),
+                    m.tenant_id(t)
                 ),
             )
             .entity(Entity::Partner(r.from_partner()))
@@ -60,7 +60,7 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
             if let Some(p) = owner {
                 f = f.entity(Entity::Partner(p));
             }
-            f.rel_row(r.line)
+            f.rel_row(r.line())
         })
         .collect()
 }

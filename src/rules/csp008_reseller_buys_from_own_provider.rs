@@ -51,7 +51,7 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
             let reseller = net.csp_owner[r.to_tenant().ix()]?;
             net.reseller_since
                 .contains_key(&(r.from_partner(), reseller))
-                .then_some((r.from_partner(), reseller, r.to_tenant(), r.line))
+                .then_some((r.from_partner(), reseller, r.to_tenant(), r.line()))
         })
         .collect();
     if sales.is_empty() {
@@ -60,7 +60,7 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let pairs: FxHashSet<(PartnerIdx, PartnerIdx)> = sales.iter().map(|s| (s.0, s.1)).collect();
     let mut links: Vec<(PartnerIdx, PartnerIdx, u32)> = net
         .par_rows(RelKind::Reseller)
-        .map(|r| (r.from_partner(), r.to_partner(), r.line))
+        .map(|r| (r.from_partner(), r.to_partner(), r.line()))
         .filter(|l| pairs.contains(&(l.0, l.1)))
         .collect();
     sales.par_sort_unstable();
@@ -78,9 +78,9 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
                 rule,
                 format!(
                     "provider '{}' sells into tenant '{}', the CSP tenant of its own reseller '{}'",
-                    m.partner(p).id,
-                    m.tenant(t).id,
-                    m.partner(r).id
+                    m.partner_id(p),
+                    m.tenant_id(t),
+                    m.partner_id(r)
                 ),
             )
             .entity(Entity::Partner(p))

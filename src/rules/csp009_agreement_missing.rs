@@ -57,15 +57,15 @@ pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
         .chain(net.par_rows(RelKind::Reseller))
         .flat_map_iter(|r| {
             let date = r.effective_on.filter(|d| *d >= cutoff);
-            let second = match r.kind {
+            let second = match r.kind() {
                 RelKind::Reseller => Some(r.to_partner()),
-                _ => r.reseller,
+                _ => r.reseller(),
             };
             std::iter::once(r.from_partner())
                 .chain(second)
                 .filter_map(move |p| {
                     let d = date?;
-                    uncovered(p, d).then_some((p, d, r.line))
+                    uncovered(p, d).then_some((p, d, r.line()))
                 })
         })
         .collect();
@@ -88,7 +88,7 @@ pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
                 rule,
                 format!(
                     "partner '{}' transacts from {first} ({} row{}) but {signed}",
-                    p.id,
+                    m.partner_id(group[0].0),
                     lines.len(),
                     if lines.len() == 1 { "" } else { "s" }
                 ),

@@ -52,9 +52,9 @@ pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
     let mut hits: Vec<(PartnerIdx, u32, Date)> = net
         .par_rows(RelKind::Customer)
         .filter_map(|r| {
-            let rs = r.reseller?;
+            let rs = r.reseller()?;
             let date = r.effective_on?;
-            not_ready(rs, date).then_some((rs, r.line, date))
+            not_ready(rs, date).then_some((rs, r.line(), date))
         })
         .collect();
     hits.par_sort_unstable();
@@ -68,7 +68,7 @@ pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
                 rule,
                 format!(
                     "indirect reseller '{}' resells on {} row{} from {} before it is ready ({}, {})",
-                    p.id,
+                    m.partner_id(group[0].0),
                     group.len(),
                     if group.len() == 1 { "" } else { "s" },
                     // The first sale's date: when the reseller had to be ready by.

@@ -21,17 +21,17 @@ impl Entity {
     /// The id as written in the input.
     pub fn id<'n>(&self, net: &'n Network) -> &'n str {
         match *self {
-            Entity::Partner(p) => &net.model.partner(p).id,
-            Entity::Tenant(t) => &net.model.tenant(t).id,
-            Entity::Org(o) => &net.model.org(o).id,
+            Entity::Partner(p) => net.model.partner_id(p),
+            Entity::Tenant(t) => net.model.tenant_id(t),
+            Entity::Org(o) => net.model.org_id(o),
         }
     }
 
     /// The display name, where the entity has one.
     pub fn name<'n>(&self, net: &'n Network) -> Option<&'n str> {
         match *self {
-            Entity::Partner(p) => Some(&net.model.partner(p).name),
-            Entity::Tenant(t) => Some(&net.model.tenant(t).name),
+            Entity::Partner(p) => Some(net.model.partner_name(p)),
+            Entity::Tenant(t) => Some(net.model.tenant_name(t)),
             Entity::Org(_) => None,
         }
     }
@@ -106,11 +106,11 @@ impl Finding {
     /// Adds the parties of a sale (seller, reseller if any, tenant) and its row.
     pub fn sale(mut self, r: &Relationship) -> Finding {
         self.entities.push(Entity::Partner(r.from_partner()));
-        if let Some(reseller) = r.reseller {
+        if let Some(reseller) = r.reseller() {
             self.entities.push(Entity::Partner(reseller));
         }
         self.entities.push(Entity::Tenant(r.to_tenant()));
-        self.rel_row(r.line)
+        self.rel_row(r.line())
     }
 
     /// The entity ids, as written in the input.

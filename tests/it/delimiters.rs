@@ -161,7 +161,10 @@ fn a_windows_1252_file_gets_a_hint_and_reads_with_encoding_windows_1252() {
         &opts,
     );
     assert_eq!(loaded.errors, []);
-    assert_eq!(&*loaded.model.partners[0].name, "M\u{FC}ller Distribution");
+    assert_eq!(
+        loaded.model.partner_name(csp_audit::model::PartnerIdx(0)),
+        "M\u{FC}ller Distribution"
+    );
 }
 
 #[test]
