@@ -246,6 +246,7 @@ fn explain_partner_center_prints_the_mapping() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("one per (MpnId, ResellerMpnId unless 0, CustomerId)"));
+    assert!(text.contains("What this input can show: every rule but CSP006."));
 }
 
 #[test]

@@ -53,7 +53,13 @@ relationships
   affiliate       the user's affiliates.csv (from_id,to_id organization ids)
 The exporting partner is the MPN profile's mpnId, else the partner whose tenant is the
 organization profile's, else the only seller of the line items.
-Findings point at the Partner Center file and line (or JSON pointer) of the first line item.";
+Findings point at the Partner Center file and line (or JSON pointer) of the first line item.
+
+What this input can show: every rule but CSP006. The line items of one (MpnId, ResellerMpnId,
+CustomerId) are one relationship, and reseller lists and GDAP relationships are keyed the
+same way, so no Partner Center file holds a duplicate relationship. CSP001 needs the user's
+role for a seller (an inferred role never makes a seller an indirect reseller), CSP005 across
+organizations needs affiliates.csv, CSP009 with dates and CSP010 need partners.csv dates.";
 
 /// The tables, their origins and what the mapping noticed.
 #[derive(Debug, Default)]
