@@ -171,6 +171,7 @@ pub fn load(
         let src = Src {
             file,
             line: *line,
+            column: 1,
             pointer: None,
         };
         match kind {

@@ -11,8 +11,11 @@ use crate::model::Date;
 pub struct Src {
     /// Index into [`Facts::files`].
     pub file: usize,
-    /// Physical line (the JSON Lines line, or 1 for one JSON document).
+    /// Physical line (the JSON Lines line, or where the item of a JSON document starts).
     pub line: u32,
+    /// Where on its line a JSON item starts (1 for a CSV row or a JSON Lines record): the
+    /// items of a one-line JSON document keep their order (`/items/2` before `/items/10`).
+    pub column: u32,
     /// JSON pointer inside the document.
     pub pointer: Option<String>,
 }
