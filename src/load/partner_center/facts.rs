@@ -133,7 +133,7 @@ impl Facts {
     }
 
     pub fn tenant(&mut self, id: &str, src: &Src) -> &mut TenantFact {
-        let t = self.tenants.entry(id.to_lowercase()).or_default();
+        let t = self.tenants.entry(lower(id).into_owned()).or_default();
         if t.first.is_none() {
             t.id = id.to_string();
             t.first = Some(src.clone());
@@ -177,7 +177,7 @@ impl Facts {
                 src: src.clone(),
             });
         }
-        let customer = customer.to_lowercase();
+        let customer = lower(customer).into_owned();
         match reseller {
             Reseller::Removed => {
                 upsert(
@@ -209,6 +209,16 @@ impl Facts {
                 );
             }
         }
+    }
+}
+
+/// `id` lower-cased: borrowed when it is lower-case ASCII already (as GUIDs mostly are), so
+/// that a key costs a plain copy rather than a character-by-character mapping.
+fn lower(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.is_ascii() && !id.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Borrowed(id)
+    } else {
+        std::borrow::Cow::Owned(id.to_lowercase())
     }
 }
 

@@ -187,7 +187,10 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
         .collect();
 
     // Earliest transaction per partner, and of the whole folder.
+    // And the first sale per (provider, reseller), in the same one pass over the sales (not
+    // one pass per reseller: that was quadratic in a distributor's folder).
     let mut first_deal: BTreeMap<&str, Date> = BTreeMap::new();
+    let mut first_through: BTreeMap<(&str, &str), Date> = BTreeMap::new();
     let mut earliest: Option<Date> = None;
     for ((seller, reseller, _), e) in &facts.sales {
         if let Some(d) = e.date {
@@ -195,21 +198,21 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
                 let x = first_deal.entry(p.as_str()).or_insert(d);
                 *x = (*x).min(d);
             }
+            if let Some(r) = reseller {
+                let x = first_through
+                    .entry((seller.as_str(), r.as_str()))
+                    .or_insert(d);
+                *x = (*x).min(d);
+            }
             earliest = Some(earliest.map_or(d, |x| x.min(d)));
         }
     }
-    let reseller_date = |provider: &str, reseller: &str| -> Option<Date> {
-        facts
-            .sales
-            .iter()
-            .filter(|((s, r, _), _)| s == provider && r.as_deref() == Some(reseller))
-            .filter_map(|(_, e)| e.date)
-            .min()
-            .or(earliest)
-    };
     let reseller_dates: BTreeMap<(String, String), Option<Date>> = resellers
         .keys()
-        .map(|(p, r)| ((p.clone(), r.clone()), reseller_date(p, r)))
+        .map(|(p, r)| {
+            let first = first_through.get(&(p.as_str(), r.as_str())).copied();
+            ((p.clone(), r.clone()), first.or(earliest))
+        })
         .collect();
 
     // Partners: Partner Center's facts, then the user's file over them.
