@@ -3,11 +3,13 @@
 
 mod coverage;
 mod enums;
+mod notes;
 mod origin;
 mod regions;
 
 pub use coverage::{ColumnNotes, CoverageStatus, RuleCoverage};
 pub use enums::{RelKind, Role, TenantKind};
+pub use notes::{InferredRole, InputNotes, InputWarning};
 pub use origin::{Origin, Origins};
 pub use regions::{CountryIdx, RegionIdx, RegionTable};
 
@@ -212,6 +214,9 @@ pub struct Model {
     pub gaps: Vec<RuleCoverage>,
     /// Where each row really came from, when the three tables were made from other files.
     pub origins: Option<std::sync::Arc<Origins>>,
+    /// Roles the loader inferred and disagreements between input files, for the reports
+    /// (filled by the Partner Center loader; empty for contract v1).
+    pub notes: InputNotes,
 }
 
 impl Model {

@@ -212,6 +212,7 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     loaded.errors = errors;
     loaded.model.gaps = out.gaps;
+    loaded.model.notes = out.notes;
     // The notes are about the files in the folder, not the tables made from them.
     loaded.model.columns = notes;
     loaded.model.origins = Some(Arc::new(out.origins));
