@@ -4,6 +4,8 @@
 # generated contract-v1 network, each audited RUNS times (median wall time), printed as rows
 # (or line items) per second.
 #   benches/partner_center.sh [N] [RUNS]     e.g. benches/partner_center.sh 100000 3
+# BIN=path/to/csp-audit measures that binary instead of building this checkout (to compare a
+# build before a change with one after it on the same files).
 # Default N is 100,000: on a shared machine keep it there; the 10M-line-item target
 # needs a machine of its own (about 4 GB of reconciliation CSV).
 set -euo pipefail
@@ -11,8 +13,10 @@ cd "$(dirname "$0")/.."
 n=${1:-100000}
 runs=${2:-3}
 
-cargo build --release --locked --quiet
-bin=target/release/csp-audit
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --locked --quiet
+fi
+bin=${BIN:-target/release/csp-audit}
 pc=bench-out/partner-center-$n
 v1=bench-out/contract-$n
 [ -f "$pc/invoice-reconciliation.csv" ] || "$bin" generate --format partner-center --out "$pc" --relationships "$n" >&2

@@ -185,7 +185,7 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub force: bool,
     /// What to write: contract-v1 files, or Partner Center files (then --relationships counts
-    /// line items and only CSP002, CSP003, CSP009 and CSP010 can be planted).
+    /// line items and every rule but CSP006 can be planted).
     #[arg(long, value_enum, default_value_t = GenerateFormat::Contract)]
     pub format: GenerateFormat,
 }

@@ -4,6 +4,7 @@
 mod coverage;
 mod enums;
 mod memory;
+mod notes;
 mod origin;
 mod regions;
 mod text;
@@ -12,6 +13,7 @@ pub use coverage::{ColumnNotes, CoverageStatus, RuleCoverage};
 pub use enums::{RelKind, Role, TenantKind};
 #[doc(hidden)]
 pub use memory::{heap_string, TableBytes};
+pub use notes::{InferredRole, InputNotes, InputWarning};
 pub use origin::{Origin, Origins};
 pub use regions::{CountryIdx, RegionIdx, RegionTable};
 pub use text::TextColumn;
@@ -287,6 +289,9 @@ pub struct Model {
     pub gaps: Vec<RuleCoverage>,
     /// Where each row really came from, when the three tables were made from other files.
     pub origins: Option<std::sync::Arc<Origins>>,
+    /// Roles the loader inferred and disagreements between input files, for the reports
+    /// (filled by the Partner Center loader; empty for contract v1).
+    pub notes: InputNotes,
 }
 
 impl Model {

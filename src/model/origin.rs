@@ -10,7 +10,7 @@ use super::InputFile;
 pub struct Origin {
     /// The file as found in the folder.
     pub path: Arc<str>,
-    /// Physical line of the first evidence (a JSON file that is one document: 1).
+    /// Physical line of the first evidence (in a JSON document, where its item starts).
     pub line: u32,
     /// For JSON, the pointer to the first evidence inside its document.
     pub pointer: Option<String>,

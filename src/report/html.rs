@@ -461,6 +461,14 @@ impl Emitter for HtmlEmitter {
             }
             h += "</ul></section>\n";
         }
+        let input_notes = report.note_lines();
+        if !input_notes.is_empty() {
+            h += "<section class=\"input-notes\"><h2>Inferred roles and input warnings</h2><ul>";
+            for n in input_notes {
+                h += &format!("<li>{}</li>", escape(&n));
+            }
+            h += "</ul></section>\n";
+        }
         if !report.errors.is_empty() {
             let total = crate::problem::problem_count(report.errors);
             h += &format!("<section class=\"problems\"><h2>Input problems ({total})</h2><ul>");

@@ -86,6 +86,16 @@ fn properties(report: &Report<'_>) -> Vec<(String, String)> {
             format!("{}: {}", c.status.as_str(), c.reason),
         ));
     }
+    let notes = &report.net.model.notes;
+    for r in &notes.inferred_roles {
+        props.push((
+            format!("inferred role {}", r.partner),
+            format!("{} ({})", r.role, r.why),
+        ));
+    }
+    for (i, w) in notes.warnings.iter().enumerate() {
+        props.push((format!("input warning {}", i + 1), w.message.clone()));
+    }
     props
 }
 

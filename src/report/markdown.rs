@@ -100,6 +100,9 @@ impl Emitter for MarkdownEmitter {
         for line in report.column_lines() {
             notes.push(format!("columns of {}", escape(&line)));
         }
+        for line in report.note_lines() {
+            notes.push(escape(&line));
+        }
         if s.allowed > 0 || report.ci.config_file.is_some() {
             let file = report
                 .ci

@@ -113,6 +113,58 @@ pub struct Summary {
     /// Per input file: columns ignored, optional columns absent, columns read under another
     /// name (only files with something to say).
     pub columns: Vec<ColumnsNote>,
+    /// Partner roles no file gave, as the loader inferred them (Partner Center input).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inferred_roles: Vec<RoleNote>,
+    /// Warnings about the input with every record they are about (both files of a
+    /// disagreement between the user's partners.csv and the Partner Center files).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub input_warnings: Vec<WarningNote>,
+}
+
+/// A record of an input file a note is about.
+#[derive(Debug, serde::Serialize)]
+pub struct SourceNote {
+    /// The file as found.
+    pub file: String,
+    /// Its physical line.
+    pub line: u32,
+    /// The JSON pointer inside a JSON file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+}
+
+impl SourceNote {
+    fn of(o: &crate::model::Origin) -> SourceNote {
+        SourceNote {
+            file: slashes(&o.path),
+            line: o.line,
+            pointer: o.pointer.clone(),
+        }
+    }
+}
+
+/// A role the loader inferred.
+#[derive(Debug, serde::Serialize)]
+pub struct RoleNote {
+    /// The partner id.
+    pub partner: String,
+    /// The role taken.
+    pub role: &'static str,
+    /// Why.
+    pub why: &'static str,
+    /// The first record naming the partner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceNote>,
+}
+
+/// A warning about the input.
+#[derive(Debug, serde::Serialize)]
+pub struct WarningNote {
+    /// What is wrong and what was done.
+    pub message: String,
+    /// The records it is about.
+    pub sources: Vec<SourceNote>,
 }
 
 /// A rule that did not run.
@@ -229,7 +281,33 @@ impl Report<'_> {
                     mapped: c.mapped.iter().cloned().collect(),
                 })
                 .collect(),
+            inferred_roles: m
+                .notes
+                .inferred_roles
+                .iter()
+                .map(|r| RoleNote {
+                    partner: r.partner.clone(),
+                    role: r.role,
+                    why: r.why,
+                    source: r.source.as_ref().map(SourceNote::of),
+                })
+                .collect(),
+            input_warnings: m
+                .notes
+                .warnings
+                .iter()
+                .map(|w| WarningNote {
+                    message: w.message.clone(),
+                    sources: w.sources.iter().map(SourceNote::of).collect(),
+                })
+                .collect(),
         }
+    }
+
+    /// The loader's notes (inferred roles, warnings about the input), one line each, for
+    /// people; none for contract v1.
+    pub fn note_lines(&self) -> Vec<String> {
+        self.net.model.notes.lines()
     }
 
     /// One line per input file with column notes, for people: `FILE: ignored columns a, b;

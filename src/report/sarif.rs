@@ -319,6 +319,16 @@ impl Emitter for SarifEmitter {
                 "message": {"text": format!("columns of {line}")},
             }));
         }
+        // What the loader inferred (a note) and where the input files disagree (a warning).
+        let notes = &report.net.model.notes;
+        for (i, line) in notes.lines().into_iter().enumerate() {
+            let level = if i < notes.inferred_roles.len() {
+                "note"
+            } else {
+                "warning"
+            };
+            notifications.push(json!({"level": level, "message": {"text": line}}));
+        }
         if total > results.len() {
             notifications.push(json!({
                 "level": "warning",

@@ -213,6 +213,9 @@ impl Emitter for TextEmitter {
         for line in report.column_lines() {
             writeln!(out, "  columns: {line}")?;
         }
+        for line in report.note_lines() {
+            writeln!(out, "  {line}")?;
+        }
         Ok(())
     }
 }

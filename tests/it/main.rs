@@ -26,6 +26,8 @@ mod keep_going;
 mod lines;
 mod partner_center;
 mod partner_center_generate;
+mod partner_center_notes;
+mod partner_center_positions;
 mod partner_center_robustness;
 mod registry;
 mod robustness;

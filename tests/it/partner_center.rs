@@ -70,7 +70,7 @@ const EXPECTED: [&str; 14] = [
     "CSP003 1000001 2000001 cccccccc-0000-4000-8000-000000000002 | invoice-2020-12.csv:5 x1",
     "CSP003 1000001 2000002 bbbbbbbb-0000-4000-8000-000000000002 | invoice-2020-12.csv:8 x1",
     // partners.csv says the reseller is in FR (the API said DE): Europe either way.
-    "CSP004 1000001 2000002 | resellers.json:1#/items/1 x1",
+    "CSP004 1000001 2000002 | resellers.json:3#/items/1 x1",
     // affiliates.csv links the provider to Tailspin's organization; the other two are
     // purchases into a partner's own tenant.
     "CSP005 1000001 2000001 cccccccc-0000-4000-8000-000000000003 | daily-usage-2021-01.csv:2 x2",
@@ -79,9 +79,9 @@ const EXPECTED: [&str; 14] = [
     "CSP005 1000001 cccccccc-0000-4000-8000-000000000003 | invoice-2020-12.csv:6 x1",
     "CSP007 1000001 aaaaaaaa-0000-4000-8000-000000000001 1000001 | invoice-2020-12.csv:7 x1",
     "CSP007 1000001 bbbbbbbb-0000-4000-8000-000000000002 2000002 | invoice-2020-12.csv:8 x1",
-    "CSP008 1000001 2000002 bbbbbbbb-0000-4000-8000-000000000002 | resellers.json:1#/items/1 x1, invoice-2020-12.csv:8 x1",
+    "CSP008 1000001 2000002 bbbbbbbb-0000-4000-8000-000000000002 | resellers.json:3#/items/1 x1, invoice-2020-12.csv:8 x1",
     // isAgreementSigned false.
-    "CSP009 2000002 | resellers.json:1#/items/1 x1, invoice-2020-12.csv:8 x1",
+    "CSP009 2000002 | resellers.json:3#/items/1 x1, invoice-2020-12.csv:8 x1",
     // Onboarded 2020-10-01 per partners.csv; the earliest of the subscription's three line
     // items is 9/15/2020 (line 4), the first line item is line 2. One relationship: no CSP006.
     "CSP010 2000001 | invoice-2020-12.csv:2 x3",
@@ -246,6 +246,7 @@ fn explain_partner_center_prints_the_mapping() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("one per (MpnId, ResellerMpnId unless 0, CustomerId)"));
+    assert!(text.contains("What this input can show: every rule but CSP006."));
 }
 
 #[test]
@@ -260,10 +261,10 @@ fn every_other_kind_is_read_direct_bill_fixture() {
         [
             // GB partner (organization profile), US customer (customers.json billingProfile).
             "CSP003 3000001 99999999-0000-4000-8000-000000000002 | legacy-usage.csv:2 x1",
-            "CSP005 3000001 dddddddd-0000-4000-8000-000000000001 | invoice-lineitems.json:1#/items/1 x1",
-            "CSP007 3000001 dddddddd-0000-4000-8000-000000000001 3000001 | invoice-lineitems.json:1#/items/1 x1",
+            "CSP005 3000001 dddddddd-0000-4000-8000-000000000001 | invoice-lineitems.json:3#/items/1 x1",
+            "CSP007 3000001 dddddddd-0000-4000-8000-000000000001 3000001 | invoice-lineitems.json:3#/items/1 x1",
             // "Not signed"; the 2019 legacy line items are before the MPA cut-off.
-            "CSP009 3000001 | legacy-usage.csv:2 x1, invoice-lineitems.json:1#/items/0 x1, invoice-lineitems.json:1#/items/1 x1",
+            "CSP009 3000001 | legacy-usage.csv:2 x1, invoice-lineitems.json:2#/items/0 x1, invoice-lineitems.json:3#/items/1 x1",
         ]
     );
     assert_eq!(code, 1);
@@ -287,7 +288,7 @@ fn a_partner_without_a_country_is_one_problem_not_a_cascade() {
     let problems: Vec<&str> = err.lines().filter(|l| l.starts_with("D/")).collect();
     assert_eq!(
         problems,
-        ["D/invoice-lineitems.json:1:1: at /items/0: partner '3000001' has no country: Partner Center does not give one for it; add it to partners.csv (partner_id,country)"]
+        ["D/invoice-lineitems.json:2:1: at /items/0: partner '3000001' has no country: Partner Center does not give one for it; add it to partners.csv (partner_id,country)"]
     );
 }
 
@@ -318,12 +319,12 @@ fn subscriptions_are_the_exporting_partner_s_sales() {
     // The provider's own sale to Contoso GmbH (DE): no reseller, and outside its region.
     want.insert(
         1,
-        "CSP002 1000001 cccccccc-0000-4000-8000-000000000002 | subscriptions-c2.json:1#/items/0 x1"
+        "CSP002 1000001 cccccccc-0000-4000-8000-000000000002 | subscriptions-c2.json:2#/items/0 x1"
             .into(),
     );
     want.insert(
         5,
-        "CSP003 1000001 cccccccc-0000-4000-8000-000000000002 | subscriptions-c2.json:1#/items/0 x1"
+        "CSP003 1000001 cccccccc-0000-4000-8000-000000000002 | subscriptions-c2.json:2#/items/0 x1"
             .into(),
     );
     let last = want.len() - 1;

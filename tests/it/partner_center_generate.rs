@@ -20,7 +20,9 @@ fn generate(dir: &Path, args: &[&str]) {
         .code(0);
 }
 
-fn seen(findings: &Value) -> Vec<(String, Vec<String>, String, u64)> {
+type Seen = (String, Vec<String>, String, u64, Option<String>);
+
+fn seen(findings: &Value) -> Vec<Seen> {
     let mut v: Vec<_> = findings
         .as_array()
         .expect("findings")
@@ -41,6 +43,7 @@ fn seen(findings: &Value) -> Vec<(String, Vec<String>, String, u64)> {
                     .collect(),
                 file.rsplit('/').next().expect("name").to_string(),
                 source["line"].as_u64().expect("line"),
+                source["pointer"].as_str().map(str::to_string),
             )
         })
         .collect();
@@ -153,4 +156,157 @@ fn a_rule_partner_center_cannot_show_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("CSP006 cannot be planted in Partner Center files"));
+}
+
+fn audit(dir: &Path, extra: &[&str]) -> Value {
+    let out = csp_audit()
+        .args(["audit", "--format", "json", "--fail-on", "never"])
+        .args(extra)
+        .arg(dir)
+        .output()
+        .expect("audit");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("report")
+}
+
+/// The audit of a generated folder reports its expected.json: the same findings (rule,
+/// entities, file, line, pointer) and, for every rule that ran, the same count.
+fn check_against_expected(dir: &Path, what: &str) -> Value {
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("expected.json")).expect("expected.json"))
+            .expect("json");
+    let actual = audit(dir, &[]);
+    assert_eq!(actual["errors"], serde_json::json!([]), "{what}");
+    assert_eq!(
+        seen(&actual["findings"]),
+        seen(&expected["findings"]),
+        "{what}"
+    );
+    let by_rule = actual["summary"]["by_rule"].as_object().expect("by_rule");
+    assert_eq!(by_rule.len(), 10, "{what}: every rule ran");
+    for (code, n) in by_rule {
+        let want = expected["summary"]["by_rule"][code].as_u64().unwrap_or(0);
+        assert_eq!(n.as_u64(), Some(want), "{what}: {code}");
+    }
+    assert_eq!(
+        actual["summary"]["findings"], expected["summary"]["findings"],
+        "{what}"
+    );
+    actual
+}
+
+const PLANTABLE: [&str; 9] = [
+    "CSP001", "CSP002", "CSP003", "CSP004", "CSP005", "CSP007", "CSP008", "CSP009", "CSP010",
+];
+
+#[test]
+fn every_rule_planted_alone_gives_exactly_its_findings() {
+    for rule in PLANTABLE {
+        for (seed, items, n) in [("11", "400", 3), ("12", "1500", 1)] {
+            let dir = tempfile::tempdir().expect("temp");
+            let plant = format!("{rule}={n}");
+            generate(
+                dir.path(),
+                &["--seed", seed, "--relationships", items, "--plant", &plant],
+            );
+            let what = format!("--plant {plant}, seed {seed}, {items} line items");
+            let report = check_against_expected(dir.path(), &what);
+            let by_rule = &report["summary"]["by_rule"];
+            assert_eq!(by_rule[rule], n, "{what}");
+            // A reseller's CSP tenant is a partner tenant: CSP008 brings CSP007 along.
+            let others: u64 = PLANTABLE
+                .iter()
+                .filter(|r| **r != rule && !(rule == "CSP008" && **r == "CSP007"))
+                .map(|r| by_rule[*r].as_u64().expect("count"))
+                .sum();
+            assert_eq!(others, 0, "{what}: {by_rule}");
+            if rule == "CSP008" {
+                assert_eq!(by_rule["CSP007"], n, "{what}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_rule_planted_together_and_by_rate() {
+    for (seed, items, violations) in [
+        (
+            "2",
+            "600",
+            "--plant=CSP001=2,CSP002=1,CSP003=3,CSP004=2,CSP005=2,CSP007=2,CSP008=3,CSP009=2,CSP010=1",
+        ),
+        ("3", "2000", "--violations=0.05"),
+        ("4", "900", "--violations=0"),
+    ] {
+        let dir = tempfile::tempdir().expect("temp");
+        generate(
+            dir.path(),
+            &["--seed", seed, "--relationships", items, violations],
+        );
+        let report = check_against_expected(dir.path(), violations);
+        let findings = report["summary"]["findings"].as_u64().expect("count");
+        match violations {
+            "--violations=0" => assert_eq!(findings, 0, "a clean folder"),
+            // 100 plants spread over nine rules, and a CSP007 finding per CSP008 plant.
+            "--violations=0.05" => assert_eq!(findings, 100 + 11),
+            _ => assert_eq!(findings, 18 + 3),
+        }
+    }
+}
+
+/// What an audit says about each finding, whatever the files it read: rule, entities,
+/// message, fingerprint.
+fn identities(report: &Value) -> Vec<(String, Value, String, String)> {
+    let mut v: Vec<_> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().expect("rule").to_string(),
+                f["entities"].clone(),
+                f["message"].as_str().expect("message").to_string(),
+                f["fingerprint"].as_str().expect("fingerprint").to_string(),
+            )
+        })
+        .collect();
+    v.sort_by(|a, b| (&a.0, &a.2, &a.3).cmp(&(&b.0, &b.2, &b.3)));
+    v
+}
+
+#[test]
+fn importing_a_generated_folder_keeps_its_findings() {
+    for (seed, items) in [("21", "500"), ("22", "1200")] {
+        let dir = tempfile::tempdir().expect("temp");
+        generate(
+            dir.path(),
+            &[
+                "--seed",
+                seed,
+                "--relationships",
+                items,
+                "--plant",
+                "CSP001=1,CSP002=2,CSP003=1,CSP004=1,CSP005=2,CSP007=1,CSP008=2,CSP009=1,CSP010=2",
+            ],
+        );
+        let direct = check_against_expected(dir.path(), seed);
+        let out = tempfile::tempdir().expect("temp");
+        csp_audit()
+            .args(["import", "partner-center"])
+            .arg(dir.path())
+            .arg("--out")
+            .arg(out.path())
+            .assert()
+            .code(0);
+        let imported = audit(out.path(), &["--source", "contract"]);
+        assert_eq!(imported["errors"], serde_json::json!([]));
+        assert_eq!(identities(&imported), identities(&direct), "seed {seed}");
+        assert_eq!(identities(&direct).len(), 13 + 2);
+        assert_eq!(imported["summary"]["by_rule"], direct["summary"]["by_rule"]);
+    }
 }

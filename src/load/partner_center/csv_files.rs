@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::detect::{self, find, Col, Kind};
 use super::facts::{Facts, Said, Src};
 use super::values::{self, Reseller};
@@ -69,9 +71,43 @@ pub fn read(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<Problem>) -> Option<
     }
 }
 
+/// The columns the rows are read by, found in the header once per file rather than once per
+/// cell: (the column's name, its index in the header).
+struct Found(Vec<(&'static str, Option<usize>)>);
+
+impl Found {
+    fn new(header: &[String]) -> Found {
+        let cols = [
+            detect::PARTNER_ID,
+            detect::CUSTOMER_ID,
+            detect::CUSTOMER_NAME,
+            detect::CUSTOMER_COUNTRY,
+            detect::MPN_ID,
+            detect::RESELLER_MPN_ID,
+            detect::ORDER_DATE,
+            detect::CHARGE_START,
+            detect::USAGE_DATE,
+            detect::MICROSOFT_ID,
+            detect::COMPANY_NAME,
+            detect::RESELLER_NAME,
+            detect::MPA_SIGNED,
+            detect::REGION,
+        ];
+        Found(cols.iter().map(|c| (c.name, find(header, c))).collect())
+    }
+
+    fn index(&self, header: &[String], c: &Col) -> Option<usize> {
+        match self.0.iter().find(|(name, _)| *name == c.name) {
+            Some((_, i)) => *i,
+            None => find(header, c),
+        }
+    }
+}
+
 /// Cell access for one row, collecting problems with their column.
 struct Cells<'a> {
     header: &'a [String],
+    found: &'a Found,
     row: &'a csv::StringRecord,
     line: u32,
     path: &'a Arc<str>,
@@ -81,7 +117,7 @@ struct Cells<'a> {
 
 impl Cells<'_> {
     fn at(&self, c: &Col) -> Option<(usize, &str)> {
-        let i = find(self.header, c)?;
+        let i = self.found.index(self.header, c)?;
         Some((i, self.row.get(i).unwrap_or("").trim()))
     }
 
@@ -154,14 +190,57 @@ pub fn load(
     errors: &mut Vec<Problem>,
 ) {
     let n = table.rows.len() as u64;
+    let found = Found::new(&table.header);
     if kind.is_line_items() {
         *facts.line_items.entry(kind.name()).or_default() += n;
-    } else {
-        *facts.records.entry(kind.name()).or_default() += n;
+        // Each row is read on its own, in parallel; the results go into `facts` in file
+        // order, so the first record, first name and the problems stay where they were.
+        let items: Vec<(Vec<Problem>, Option<Item>)> = table
+            .rows
+            .par_iter()
+            .map(|(line, row)| {
+                let mut problems = Vec::new();
+                let mut c = Cells {
+                    header: &table.header,
+                    found: &found,
+                    row,
+                    line: *line,
+                    path,
+                    errors: &mut problems,
+                    ok: true,
+                };
+                let item = line_item(kind, &mut c);
+                (problems, item)
+            })
+            .collect();
+        for ((line, _), (mut problems, item)) in table.rows.iter().zip(items) {
+            errors.append(&mut problems);
+            if let Some(i) = item {
+                let src = Src {
+                    file,
+                    line: *line,
+                    column: 1,
+                    pointer: None,
+                };
+                facts.line_item(
+                    src,
+                    i.partner_tenant.as_deref(),
+                    &i.seller,
+                    i.reseller,
+                    &i.customer,
+                    i.name.as_deref(),
+                    i.country.as_deref(),
+                    i.date,
+                );
+            }
+        }
+        return;
     }
+    *facts.records.entry(kind.name()).or_default() += n;
     for (line, row) in &table.rows {
         let mut c = Cells {
             header: &table.header,
+            found: &found,
             row,
             line: *line,
             path,
@@ -171,6 +250,7 @@ pub fn load(
         let src = Src {
             file,
             line: *line,
+            column: 1,
             pointer: None,
         };
         match kind {
@@ -232,13 +312,25 @@ pub fn load(
                     });
                 }
             }
-            _ => line_item(kind, &mut c, src, facts),
+            _ => {}
         }
     }
 }
 
-/// One reconciliation or usage line item: evidence of a customer relationship.
-fn line_item(kind: Kind, c: &mut Cells<'_>, src: Src, facts: &mut Facts) {
+/// A line item read, before it goes into [`Facts`].
+struct Item {
+    partner_tenant: Option<String>,
+    seller: String,
+    reseller: Reseller,
+    customer: String,
+    name: Option<String>,
+    country: Option<String>,
+    date: Option<crate::model::Date>,
+}
+
+/// One reconciliation or usage line item: evidence of a customer relationship (none when the
+/// row has a problem, which is in `c.errors`).
+fn line_item(kind: Kind, c: &mut Cells<'_>) -> Option<Item> {
     let legacy = matches!(kind, Kind::LegacyLicense | Kind::LegacyUsage);
     // A legacy file's PartnerId is a billing entity, not the partner's tenant.
     let partner_tenant = c
@@ -284,10 +376,10 @@ fn line_item(kind: Kind, c: &mut Cells<'_>, src: Src, facts: &mut Facts) {
     let name = c.get(&detect::CUSTOMER_NAME).map(str::to_string);
     let country = c.get(&detect::CUSTOMER_COUNTRY).map(str::to_string);
     if !c.ok {
-        return;
+        return None;
     }
     let (Some(customer), Some(seller), Some(reseller)) = (customer, seller, reseller) else {
-        return;
+        return None;
     };
     let date = dates.iter().flatten().flatten().min().copied();
     if date.is_none() {
@@ -300,16 +392,15 @@ fn line_item(kind: Kind, c: &mut Cells<'_>, src: Src, facts: &mut Facts) {
             0,
             format!("line item with no date: expected {what} (M/D/YYYY)"),
         );
-        return;
+        return None;
     }
-    facts.line_item(
-        src,
-        partner_tenant.as_deref(),
-        &seller,
+    Some(Item {
+        partner_tenant,
+        seller,
         reseller,
-        &customer,
-        name.as_deref(),
-        country.as_deref(),
+        customer,
+        name,
+        country,
         date,
-    );
+    })
 }

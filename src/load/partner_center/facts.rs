@@ -11,8 +11,11 @@ use crate::model::Date;
 pub struct Src {
     /// Index into [`Facts::files`].
     pub file: usize,
-    /// Physical line (the JSON Lines line, or 1 for one JSON document).
+    /// Physical line (the JSON Lines line, or where the item of a JSON document starts).
     pub line: u32,
+    /// Where on its line a JSON item starts (1 for a CSV row or a JSON Lines record): the
+    /// items of a one-line JSON document keep their order (`/items/2` before `/items/10`).
+    pub column: u32,
     /// JSON pointer inside the document.
     pub pointer: Option<String>,
 }
@@ -130,7 +133,7 @@ impl Facts {
     }
 
     pub fn tenant(&mut self, id: &str, src: &Src) -> &mut TenantFact {
-        let t = self.tenants.entry(id.to_lowercase()).or_default();
+        let t = self.tenants.entry(lower(id).into_owned()).or_default();
         if t.first.is_none() {
             t.id = id.to_string();
             t.first = Some(src.clone());
@@ -174,7 +177,7 @@ impl Facts {
                 src: src.clone(),
             });
         }
-        let customer = customer.to_lowercase();
+        let customer = lower(customer).into_owned();
         match reseller {
             Reseller::Removed => {
                 upsert(
@@ -206,6 +209,16 @@ impl Facts {
                 );
             }
         }
+    }
+}
+
+/// `id` lower-cased: borrowed when it is lower-case ASCII already (as GUIDs mostly are), so
+/// that a key costs a plain copy rather than a character-by-character mapping.
+fn lower(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.is_ascii() && !id.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Borrowed(id)
+    } else {
+        std::borrow::Cow::Owned(id.to_lowercase())
     }
 }
 

@@ -11,11 +11,110 @@ use super::values::{self, Reseller};
 use crate::load::quote;
 use crate::problem::Problem;
 
+/// Where the items of a JSON document start: the physical line and column (1-based, in
+/// characters) of each element of an array that is a top-level member (`/items/3`) or a member
+/// of a top-level object (`/response/items/3`), by JSON pointer. Empty for a JSON Lines record:
+/// its line is the position.
+#[derive(Debug, Default)]
+pub struct Positions {
+    starts: std::collections::HashMap<String, (u32, u32)>,
+}
+
+impl Positions {
+    /// The positions of the items of `text`, one whole JSON document.
+    fn of(text: &str) -> Positions {
+        let base = text.as_ptr() as usize;
+        let mut offsets: Vec<(usize, String)> = Vec::new();
+        let Ok(top) = serde_json::from_str::<Members<'_>>(text) else {
+            return Positions::default();
+        };
+        for (prefix, inner) in arrays(base, "", top, true, &mut offsets) {
+            arrays(base, &prefix, inner, false, &mut offsets);
+        }
+        offsets.sort_unstable();
+        let mut starts = std::collections::HashMap::with_capacity(offsets.len());
+        let (mut line, mut line_start, mut done) = (1u32, 0usize, 0usize);
+        for (at, pointer) in offsets {
+            for (i, b) in text.as_bytes()[done..at].iter().enumerate() {
+                if *b == b'\n' {
+                    line += 1;
+                    line_start = done + i + 1;
+                }
+            }
+            done = at;
+            let column = text[line_start..at].chars().count() as u32 + 1;
+            starts.insert(pointer, (line, column));
+        }
+        Positions { starts }
+    }
+
+    /// The line and column of the item that holds `pointer` (`/items/3/customerId` is in
+    /// `/items/3`), or `line`, column 1, when no item does.
+    pub fn at(&self, pointer: &str, line: u32) -> (u32, u32) {
+        let mut p = pointer;
+        loop {
+            if let Some(at) = self.starts.get(p) {
+                return *at;
+            }
+            match p.rfind('/') {
+                Some(i) if i > 0 => p = &p[..i],
+                _ => return (line, 1),
+            }
+        }
+    }
+}
+
+type Members<'a> = std::collections::BTreeMap<String, &'a serde_json::value::RawValue>;
+
+/// Records the offset of every element of the arrays among `members` (under `prefix`); returns
+/// the members that are objects, when `deeper`.
+fn arrays<'a>(
+    base: usize,
+    prefix: &str,
+    members: Members<'a>,
+    deeper: bool,
+    offsets: &mut Vec<(usize, String)>,
+) -> Vec<(String, Members<'a>)> {
+    use serde_json::value::RawValue;
+    let mut objects = Vec::new();
+    for (key, value) in members {
+        let key = key.replace('~', "~0").replace('/', "~1");
+        if let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(value.get()) {
+            for (i, item) in items.iter().enumerate() {
+                // A borrowed RawValue is a slice of the document: its address is its offset.
+                let at = item.get().as_ptr() as usize - base;
+                offsets.push((at, format!("{prefix}/{key}/{i}")));
+            }
+        } else if deeper {
+            if let Ok(inner) = serde_json::from_str::<Members<'a>>(value.get()) {
+                objects.push((format!("{prefix}/{key}"), inner));
+            }
+        }
+    }
+    objects
+}
+
+/// One document of a JSON file: its line (1 for a whole file), value and item positions.
+pub struct Doc {
+    pub line: u32,
+    pub value: Value,
+    pub positions: Positions,
+}
+
 /// The documents of a JSON file: the whole file, or else each non-empty line (JSON Lines).
-pub fn documents(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<Problem>) -> Vec<(u32, Value)> {
+pub fn documents(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<Problem>) -> Vec<Doc> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match serde_json::from_slice::<Value>(bytes) {
-        Ok(v) => return vec![(1, v)],
+        Ok(value) => {
+            // It parsed, so it is UTF-8.
+            let positions =
+                std::str::from_utf8(bytes).map_or_else(|_| Positions::default(), Positions::of);
+            return vec![Doc {
+                line: 1,
+                value,
+                positions,
+            }];
+        }
         Err(e) if !e.is_syntax() || !bytes.contains(&b'\n') => {
             errors.push(Problem::new(
                 path,
@@ -33,7 +132,11 @@ pub fn documents(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<Problem>) -> Ve
             continue;
         }
         match serde_json::from_slice::<Value>(line) {
-            Ok(v) => docs.push((i as u32 + 1, v)),
+            Ok(value) => docs.push(Doc {
+                line: i as u32 + 1,
+                value,
+                positions: Positions::default(),
+            }),
             Err(e) => errors.push(Problem::new(
                 path,
                 i as u64 + 1,
@@ -126,23 +229,28 @@ fn text(v: &Value, path: &[&str]) -> Option<String> {
 /// Reads one document of `kind` into `facts`.
 pub fn load(
     kind: Kind,
-    doc: &Value,
-    line: u32,
+    d: &Doc,
     path: &Arc<str>,
     file: usize,
     facts: &mut Facts,
     errors: &mut Vec<Problem>,
 ) {
-    let src = |pointer: String| Src {
-        file,
-        line,
-        pointer: Some(pointer),
+    let (doc, line, positions) = (&d.value, d.line, &d.positions);
+    let src = |pointer: String| {
+        let (line, column) = positions.at(&pointer, line);
+        Src {
+            file,
+            line,
+            column,
+            pointer: Some(pointer),
+        }
     };
     let mut bad = |pointer: &str, message: String| {
+        let (line, column) = positions.at(pointer, line);
         errors.push(Problem::new(
             path,
             line as u64,
-            1,
+            column as u64,
             format!("at {pointer}: {message}"),
         ));
     };

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use super::facts::{Evidence, Facts, Src};
 use super::user::{UserFiles, PARTNER_COLUMNS};
 use crate::load::quote;
-use crate::model::{CoverageStatus, Date, InputFile, Origin, Origins, RuleCoverage};
+use crate::model::{
+    CoverageStatus, Date, InferredRole, InputFile, InputNotes, InputWarning, Origin, Origins,
+    RuleCoverage,
+};
 use crate::problem::Problem;
 
 /// The mapping, as `csp-audit explain partner-center` prints it.
@@ -53,7 +56,13 @@ relationships
   affiliate       the user's affiliates.csv (from_id,to_id organization ids)
 The exporting partner is the MPN profile's mpnId, else the partner whose tenant is the
 organization profile's, else the only seller of the line items.
-Findings point at the Partner Center file and line (or JSON pointer) of the first line item.";
+Findings point at the Partner Center file and line (or JSON pointer) of the first line item.
+
+What this input can show: every rule but CSP006. The line items of one (MpnId, ResellerMpnId,
+CustomerId) are one relationship, and reseller lists and GDAP relationships are keyed the
+same way, so no Partner Center file holds a duplicate relationship. CSP001 needs the user's
+role for a seller (an inferred role never makes a seller an indirect reseller), CSP005 across
+organizations needs affiliates.csv, CSP009 with dates and CSP010 need partners.csv dates.";
 
 /// The tables, their origins and what the mapping noticed.
 #[derive(Debug, Default)]
@@ -63,6 +72,8 @@ pub struct Built {
     pub gaps: Vec<RuleCoverage>,
     pub summary: Vec<String>,
     pub warnings: Vec<String>,
+    /// The inferred roles and the warnings, with their sources, for the reports.
+    pub notes: InputNotes,
     /// Lines of the tables (by [`InputFile`]) whose problem the mapping already reported: the
     /// contract loader's messages about them, and about references to them, add nothing.
     pub flagged: [BTreeSet<u32>; 3],
@@ -181,7 +192,10 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
         .collect();
 
     // Earliest transaction per partner, and of the whole folder.
+    // And the first sale per (provider, reseller), in the same one pass over the sales (not
+    // one pass per reseller: that was quadratic in a distributor's folder).
     let mut first_deal: BTreeMap<&str, Date> = BTreeMap::new();
+    let mut first_through: BTreeMap<(&str, &str), Date> = BTreeMap::new();
     let mut earliest: Option<Date> = None;
     for ((seller, reseller, _), e) in &facts.sales {
         if let Some(d) = e.date {
@@ -189,21 +203,21 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
                 let x = first_deal.entry(p.as_str()).or_insert(d);
                 *x = (*x).min(d);
             }
+            if let Some(r) = reseller {
+                let x = first_through
+                    .entry((seller.as_str(), r.as_str()))
+                    .or_insert(d);
+                *x = (*x).min(d);
+            }
             earliest = Some(earliest.map_or(d, |x| x.min(d)));
         }
     }
-    let reseller_date = |provider: &str, reseller: &str| -> Option<Date> {
-        facts
-            .sales
-            .iter()
-            .filter(|((s, r, _), _)| s == provider && r.as_deref() == Some(reseller))
-            .filter_map(|(_, e)| e.date)
-            .min()
-            .or(earliest)
-    };
     let reseller_dates: BTreeMap<(String, String), Option<Date>> = resellers
         .keys()
-        .map(|(p, r)| ((p.clone(), r.clone()), reseller_date(p, r)))
+        .map(|(p, r)| {
+            let first = first_through.get(&(p.as_str(), r.as_str())).copied();
+            ((p.clone(), r.clone()), first.or(earliest))
+        })
         .collect();
 
     // Partners: Partner Center's facts, then the user's file over them.
@@ -240,25 +254,36 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
                     && !pc_value.is_empty()
                     && !theirs.eq_ignore_ascii_case(pc_value)
                 {
-                    let src = match c {
+                    let pc_origin = match c {
                         1 => pc.and_then(|p| p.name.as_ref()),
                         3 => pc.and_then(|p| p.country.as_ref()),
                         _ => pc.and_then(|p| p.tenant.as_ref()),
                     }
-                    .map(|s| origin(&facts, &s.src, 1).label())
-                    .unwrap_or_default();
+                    .map(|s| origin(&facts, &s.src, 1));
+                    let src = pc_origin.as_ref().map(Origin::label).unwrap_or_default();
                     let upath = user
                         .partners_file
                         .map(|f| facts.files[f].to_string())
                         .unwrap_or_default();
-                    out.warnings.push(format!(
+                    let message = format!(
                         "partner {}: {} is {} in {upath}:{} but {} in {src}: the user's file wins",
                         quote(id),
                         PARTNER_COLUMNS[c],
                         quote(theirs),
                         u.line,
                         quote(pc_value)
-                    ));
+                    );
+                    let mine = user.partners_file.map(|f| Origin {
+                        path: Arc::clone(&facts.files[f]),
+                        line: u.line,
+                        pointer: None,
+                        count: 1,
+                    });
+                    out.notes.warnings.push(InputWarning {
+                        message: message.clone(),
+                        sources: mine.into_iter().chain(pc_origin).collect(),
+                    });
+                    out.warnings.push(message);
                 }
             }
             for (mine, theirs) in v.iter_mut().zip(&u.values).skip(1) {
@@ -270,14 +295,24 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
         if v[1].is_empty() {
             v[1] = id.clone();
         }
+        let mut inferred_why = None;
         if v[2].is_empty() {
-            let role = match pc {
-                Some(p) if p.named_reseller => "indirect_reseller",
-                Some(p) if p.sells_through => "indirect_provider",
-                _ => "direct_bill",
+            let (role, why) = match pc {
+                Some(p) if p.named_reseller => (
+                    "indirect_reseller",
+                    "named as a reseller of record or in an indirect reseller list",
+                ),
+                Some(p) if p.sells_through => {
+                    ("indirect_provider", "sells through indirect resellers")
+                }
+                _ => (
+                    "direct_bill",
+                    "sells without resellers and is named as no reseller",
+                ),
             };
             v[2] = role.to_string();
             inferred.entry(role).or_default().push(id.clone());
+            inferred_why = Some((role, why));
         }
         let deal = first_deal.get(id.as_str()).map(|d| d.to_string());
         if u.is_none_or(|u| u.values[8].is_empty()) {
@@ -312,6 +347,14 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
             }),
             _ => None,
         };
+        if let Some((role, why)) = inferred_why {
+            out.notes.inferred_roles.push(InferredRole {
+                partner: id.clone(),
+                role,
+                why,
+                source: row_origin.clone(),
+            });
+        }
         if v[3].is_empty() {
             out.flagged[InputFile::Partners as usize].insert(rows.len() as u32 + 2);
             if let Some(o) = &row_origin {
@@ -378,10 +421,15 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
             .or_else(|| partner.and_then(|p| p.origin.clone()));
         if country.is_empty() && partner.is_none() && !sold_to.contains(key.as_str()) {
             // Named only by the customer list or GDAP: left out, and said so.
-            out.warnings.push(format!(
+            let message = format!(
                 "tenant {} left out (with its admin relationships): no file gives its country and nothing was sold to it",
                 quote(&id)
-            ));
+            );
+            out.notes.warnings.push(InputWarning {
+                message: message.clone(),
+                sources: o.iter().cloned().collect(),
+            });
+            out.warnings.push(message);
             left_out.insert(key.clone());
             continue;
         }
@@ -482,12 +530,18 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
     }
     out.origins.rows[InputFile::Relationships as usize] = rel_origins;
     for ((s, c), e) in &facts.removed_resellers {
-        out.warnings.push(format!(
+        let o = origin(&facts, &e.first, e.count);
+        let message = format!(
             "the reseller of record of partner {}'s sale to tenant {} was removed (ResellerMpnId -1, {}): audited as a sale without a reseller",
             quote(s),
             quote(&tenant_id(c)),
-            origin(&facts, &e.first, e.count).label()
-        ));
+            o.label()
+        );
+        out.notes.warnings.push(InputWarning {
+            message: message.clone(),
+            sources: vec![o],
+        });
+        out.warnings.push(message);
     }
     for (role, list) in &inferred {
         out.warnings.push(format!(

@@ -84,7 +84,7 @@ pub fn is_partner_center_file(path: &Path) -> bool {
     if looks_json(&bytes) {
         json_files::documents(&bytes, &name, &mut sink)
             .first()
-            .is_some_and(|(_, v)| json_files::kind(v).is_some())
+            .is_some_and(|d| json_files::kind(&d.value).is_some())
     } else {
         csv_files::read(&bytes, &name, &mut sink)
             .is_some_and(|t| detect::csv_kind(&t.header).is_ok())
@@ -134,15 +134,15 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
         };
         if looks_json(&bytes) {
             let docs = json_files::documents(&bytes, &name, &mut errors);
-            for (line, doc) in &docs {
-                match json_files::kind(doc) {
+            for doc in &docs {
+                match json_files::kind(&doc.value) {
                     Some(kind) => {
                         kinds.push((Arc::clone(&name), kind));
-                        json_files::load(kind, doc, *line, &name, file, &mut facts, &mut errors);
+                        json_files::load(kind, doc, &name, file, &mut facts, &mut errors);
                     }
                     None => errors.push(Problem::new(
                         &name,
-                        *line as u64,
+                        doc.line as u64,
                         1,
                         "not a Partner Center response: expected a saved customers, indirect resellers, invoice line items, organization or MPN profile, MPA status ({\"mpnId\": ..., \"response\": ...}) or Graph delegatedAdminRelationships response",
                     )),
@@ -212,6 +212,7 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     loaded.errors = errors;
     loaded.model.gaps = out.gaps;
+    loaded.model.notes = out.notes;
     // The notes are about the files in the folder, not the tables made from them.
     loaded.model.columns = notes;
     loaded.model.origins = Some(Arc::new(out.origins));
