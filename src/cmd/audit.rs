@@ -142,6 +142,7 @@ fn resolve(args: &AuditArgs) -> Result<Plan, Rejected> {
                     InputEncoding::Windows1252 => Encoding::Windows1252,
                 },
                 columns: config.columns.clone(),
+                ..LoadOptions::default()
             };
             Ok(Plan {
                 paths,

@@ -19,7 +19,9 @@ use rustc_hash::FxHashMap;
 
 pub use error::{did_you_mean, quote};
 pub use regions::{builtin_regions, load_regions, parse_regions};
-pub use table::{delimiter_name, ColumnMapping, Encoding, ReadOptions, Source};
+pub use table::{
+    delimiter_name, ColumnMapping, Encoding, Progress, ProgressSink, ReadOptions, Source,
+};
 
 use crate::model::{
     ColumnNotes, InputFile, Model, OrgIdx, Organization, PartnerIdx, RegionTable, TenantIdx,
@@ -38,6 +40,11 @@ pub struct LoadOptions {
     /// Contract columns read under other header names, per file (indexed like
     /// [`InputFile::ALL`]).
     pub columns: [Vec<ColumnMapping>; 3],
+    /// Told how far the reading of each file has come.
+    pub progress: Option<ProgressSink>,
+    /// Block and chunk sizes for tests (see [`ReadOptions`]).
+    #[doc(hidden)]
+    pub chunking: Option<table::Chunking>,
 }
 
 impl LoadOptions {
@@ -46,6 +53,8 @@ impl LoadOptions {
             delimiter: self.delimiter,
             encoding: self.encoding,
             mapping: self.columns[file as usize].clone(),
+            progress: self.progress.clone(),
+            chunking: self.chunking,
         }
     }
 }
