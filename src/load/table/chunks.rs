@@ -98,6 +98,8 @@ impl Chunk {
 /// a record may run past `limit`. `eof`: whether `buf` ends the file (else a record it cuts
 /// short is left for the next block).
 pub(super) fn parse(syn: &Syntax, buf: &[u8], start: usize, limit: usize, eof: bool) -> Chunk {
+    // Records asked for past the bytes there are: more bytes are needed, unless at the end.
+    let short = limit > buf.len() && !eof;
     let limit = limit.min(buf.len());
     let mut c = Chunk {
         start,
@@ -135,6 +137,7 @@ pub(super) fn parse(syn: &Syntax, buf: &[u8], start: usize, limit: usize, eof: b
             }
         }
         if p >= limit {
+            c.incomplete = short && p >= buf.len();
             break;
         }
         let rest = &buf[p..];

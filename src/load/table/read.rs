@@ -138,29 +138,15 @@ where
     // byte order mark right after the first for one too.
     let mut p = base + if buf[base..].starts_with(BOM) { 3 } else { 0 };
     let (head, head_line) = loop {
-        let c = parse(&syn, &buf, p, p + 1, text.eof && failed.is_none());
-        if c.incomplete && failed.is_none() {
-            if text.eof {
-                unreachable_incomplete();
-            }
-            let want = block.max(buf.len());
-            if let Err(e) = text.read(&mut buf, want) {
-                failed = Some(e);
-            }
-            continue;
-        }
-        if c.incomplete {
-            let line = 1 + newlines(&buf);
-            errors.push(Problem::new(
-                file,
-                line,
-                1,
-                cannot_read(failed.as_ref().expect("a read failed")),
-            ));
-            return stats;
-        }
+        let eof = text.eof && failed.is_none();
+        let c = parse(&syn, &buf, p, p + 1, eof);
         let Some(r) = c.recs.first().copied() else {
-            if c.end >= buf.len() {
+            p = c.end;
+            if p < buf.len() && !c.incomplete {
+                continue;
+            }
+            // More bytes are needed for the header, if there are any.
+            if eof {
                 errors.push(Problem::whole_file(
                     file,
                     format!(
@@ -170,7 +156,15 @@ where
                 ));
                 return stats;
             }
-            p = c.end;
+            if let Some(e) = &failed {
+                let line = 1 + newlines(&buf);
+                errors.push(Problem::new(file, line, 1, cannot_read(e)));
+                return stats;
+            }
+            let want = block.max(buf.len());
+            if let Err(e) = text.read(&mut buf, want) {
+                failed = Some(e);
+            }
             continue;
         };
         let record = record_of(&c, &r);
@@ -304,11 +298,6 @@ where
     // "No data rows" is said of the line after the header.
     finish(file, &stats, header.is_some(), head_line + 1, errors);
     stats
-}
-
-#[cold]
-fn unreachable_incomplete() {
-    debug_assert!(false, "a parse at the end of the file is never incomplete");
 }
 
 /// Whether the head of a file is in memory: its first three bytes and its first line that
