@@ -236,8 +236,8 @@ pub fn load_from_bytes(
     )
 }
 
-/// Like [`load_from_bytes`], over any readers. A byte offset in a message (invalid UTF-8) is
-/// exact only when no earlier field of its row is quoted, since a reader cannot be read twice.
+/// Like [`load_from_bytes`], over any readers (each read once; byte offsets in messages are
+/// exact, from the bytes in memory).
 pub fn load_from_readers<'a>(
     partners: impl Read + 'a,
     tenants: impl Read + 'a,

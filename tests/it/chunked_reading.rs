@@ -214,9 +214,12 @@ fn comment_lines_of_the_region_table_at_every_cut() {
     }
 }
 
+/// One progress report: file, bytes, length, rows.
+type Report = (String, u64, Option<u64>, u64);
+
 /// Records progress reports.
 #[derive(Default)]
-struct Seen(Mutex<Vec<(String, u64, Option<u64>, u64)>>);
+struct Seen(Mutex<Vec<Report>>);
 
 impl Progress for Seen {
     fn update(&self, file: &str, bytes: u64, len: Option<u64>, rows: u64) {
@@ -367,5 +370,39 @@ proptest! {
             read(Source::Bytes(&bytes), Some(Chunking { block, chunk })),
             read(Source::Bytes(&bytes), None)
         );
+    }
+}
+
+#[test]
+fn a_run_whose_standard_error_is_no_terminal_shows_no_progress() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let net = dir.path().join("net");
+    let net = net.to_str().expect("utf-8 path");
+    let made = crate::support::run(&[
+        "generate",
+        "--out",
+        net,
+        "--relationships",
+        "20000",
+        "--seed",
+        "3",
+    ]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let plain = crate::support::run(&["audit", net, "--format", "json", "--output", "/dev/null"]);
+    let quiet = crate::support::run(&[
+        "audit",
+        net,
+        "--format",
+        "json",
+        "--output",
+        "/dev/null",
+        "--quiet",
+    ]);
+    assert_eq!(plain.code, 1, "{}", plain.stderr);
+    assert_eq!(quiet.code, 1);
+    // Captured standard error is no terminal: not a byte of a bar, with or without --quiet.
+    assert_eq!(plain.stderr, quiet.stderr);
+    for bar in ["rows", "[=", "\u{1b}[", "\r"] {
+        assert!(!plain.stderr.contains(bar), "{bar:?} in {}", plain.stderr);
     }
 }
