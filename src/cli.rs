@@ -151,6 +151,10 @@ pub struct AuditArgs {
     /// CSP100 finding and the exit code stays 2.
     #[arg(long)]
     pub keep_going: bool,
+    /// No progress display on standard error while the files load (it is shown only on a
+    /// terminal, and only when loading takes a while).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Arguments of `generate`.

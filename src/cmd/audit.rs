@@ -12,6 +12,7 @@ use crate::audit::{load_network_with, network_rules, LoadedNetwork};
 use crate::baseline::Baseline;
 use crate::cli::{AuditArgs, Format, InputEncoding, ReportSpec, SourceKind};
 use crate::cmd;
+use crate::cmd::progress::LoadBar;
 use crate::config::{Config, FailOn, LevelFlags, Levels, CONFIG_FILE};
 use crate::exit::Exit;
 use crate::graph::Network;
@@ -142,6 +143,7 @@ fn resolve(args: &AuditArgs) -> Result<Plan, Rejected> {
                     InputEncoding::Windows1252 => Encoding::Windows1252,
                 },
                 columns: config.columns.clone(),
+                ..LoadOptions::default()
             };
             Ok(Plan {
                 paths,
@@ -193,7 +195,19 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Exit> {
             };
             (loaded, None)
         }
-        _ => (load_network_with(&paths, regions, &opts), Some(paths)),
+        _ => {
+            // The bar is told by the loader and taken off once the network is loaded.
+            let bar = LoadBar::new(args.quiet);
+            let opts = LoadOptions {
+                progress: bar.as_ref().map(LoadBar::sink),
+                ..opts
+            };
+            let loaded = load_network_with(&paths, regions, &opts);
+            if let Some(bar) = bar {
+                bar.finish();
+            }
+            (loaded, Some(paths))
+        }
     };
     for note in &loaded.notes {
         say(note);

@@ -6,4 +6,5 @@ pub mod generate;
 pub mod graph;
 pub mod import;
 pub mod output;
+pub mod progress;
 pub mod rules;

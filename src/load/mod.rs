@@ -20,7 +20,9 @@ use rustc_hash::FxHashMap;
 
 pub use error::{did_you_mean, quote};
 pub use regions::{builtin_regions, load_regions, parse_regions};
-pub use table::{delimiter_name, ColumnMapping, Encoding, ReadOptions, Source};
+pub use table::{
+    delimiter_name, ColumnMapping, Encoding, Progress, ProgressSink, ReadOptions, Source,
+};
 
 use crate::model::{
     ColumnNotes, InputFile, Model, OrgIdx, PartnerIdx, RegionTable, TenantIdx, TextColumn,
@@ -40,6 +42,11 @@ pub struct LoadOptions {
     /// Contract columns read under other header names, per file (indexed like
     /// [`InputFile::ALL`]).
     pub columns: [Vec<ColumnMapping>; 3],
+    /// Told how far the reading of each file has come.
+    pub progress: Option<ProgressSink>,
+    /// Block and chunk sizes for tests (see [`ReadOptions`]).
+    #[doc(hidden)]
+    pub chunking: Option<table::Chunking>,
 }
 
 impl LoadOptions {
@@ -48,6 +55,8 @@ impl LoadOptions {
             delimiter: self.delimiter,
             encoding: self.encoding,
             mapping: self.columns[file as usize].clone(),
+            progress: self.progress.clone(),
+            chunking: self.chunking,
         }
     }
 }
@@ -286,8 +295,8 @@ pub fn load_from_bytes(
     )
 }
 
-/// Like [`load_from_bytes`], over any readers. A byte offset in a message (invalid UTF-8) is
-/// exact only when no earlier field of its row is quoted, since a reader cannot be read twice.
+/// Like [`load_from_bytes`], over any readers (each read once; byte offsets in messages are
+/// exact, from the bytes in memory).
 pub fn load_from_readers<'a>(
     partners: impl Read + 'a,
     tenants: impl Read + 'a,

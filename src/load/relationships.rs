@@ -29,7 +29,7 @@ const EFFECTIVE: usize = 4;
 const REL_ID: usize = 5;
 
 pub(super) fn load(
-    source: Source<'_>,
+    mut source: Source<'_>,
     file: &Arc<str>,
     files: &Files<'_>,
     opts: &ReadOptions,
@@ -51,7 +51,7 @@ pub(super) fn load(
         orgs: organizations,
     };
     let mut rel_ids = TextColumn::default();
-    let rows = row_estimate(&source);
+    let rows = row_estimate(&mut source);
     relationships.reserve(rows);
     rel_ids.reserve(rows);
     let mut has_rel_id_column = false;

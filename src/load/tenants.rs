@@ -32,7 +32,7 @@ struct Checked {
 }
 
 pub(super) fn load(
-    source: Source<'_>,
+    mut source: Source<'_>,
     file: &Arc<str>,
     opts: &ReadOptions,
     info: &mut TableInfo,
@@ -50,7 +50,7 @@ pub(super) fn load(
     let regions = &*regions;
     // Sized once (a tenant usually brings its organization). Untouched capacity costs little:
     // a map writes one control byte per slot, a vector nothing.
-    let rows = row_estimate(&source);
+    let rows = row_estimate(&mut source);
     tenants.reserve(rows);
     tenant_ids.reserve(rows);
     tenant_names.reserve(rows);

@@ -8,6 +8,7 @@ mod support;
 
 mod affiliate_orgs;
 mod atomic;
+mod chunked_reading;
 mod ci_baseline;
 mod ci_config;
 mod ci_reports;
