@@ -11,8 +11,7 @@ use csp_audit::rules::Params;
 
 pub const PARTNERS: &[u8] = include_bytes!("../tests/fixtures/hostile-base/partners.csv");
 pub const TENANTS: &[u8] = include_bytes!("../tests/fixtures/hostile-base/tenants.csv");
-pub const RELATIONSHIPS: &[u8] =
-    include_bytes!("../tests/fixtures/hostile-base/relationships.csv");
+pub const RELATIONSHIPS: &[u8] = include_bytes!("../tests/fixtures/hostile-base/relationships.csv");
 
 /// Loads, checks the row accounting and positions, builds the network and runs every rule.
 pub fn audit_bytes(partners: &[u8], tenants: &[u8], relationships: &[u8], regions: RegionTable) {

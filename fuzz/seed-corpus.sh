@@ -20,6 +20,12 @@ for kind in partners tenants relationships; do
   mapfile -t files < <(find "$root/data" "$root/tests/fixtures" -type f -name "$kind*.csv" 2>/dev/null | sort)
   seed "$kind" "${files[@]}"
 done
+# The chunked-reading target reads any table with relationships.csv's columns; its first two
+# bytes choose the block and chunk sizes.
+mkdir -p corpus/chunks
+for f in corpus/relationships/*; do
+  { printf '\x07\x03'; cat "$f"; } >"corpus/chunks/$(basename "$f")"
+done
 mapfile -t files < <(find "$root/data" "$root/tests/fixtures" -type f -name 'regions*.csv' 2>/dev/null | sort)
 seed regions "${files[@]}"
 mapfile -t files < <(find "$root/data" "$root/tests/fixtures" -type f -name '*.toml' 2>/dev/null | sort)

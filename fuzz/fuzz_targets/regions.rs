@@ -13,5 +13,10 @@ fuzz_target!(|data: &[u8]| {
     for e in &errors {
         assert!(e.line >= 1 && e.column >= 1, "bad position: {e}");
     }
-    common::audit_bytes(common::PARTNERS, common::TENANTS, common::RELATIONSHIPS, table);
+    common::audit_bytes(
+        common::PARTNERS,
+        common::TENANTS,
+        common::RELATIONSHIPS,
+        table,
+    );
 });

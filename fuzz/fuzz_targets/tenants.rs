@@ -7,5 +7,10 @@ use libfuzzer_sys::fuzz_target;
 mod common;
 
 fuzz_target!(|data: &[u8]| {
-    common::audit_bytes(common::PARTNERS, data, common::RELATIONSHIPS, common::regions());
+    common::audit_bytes(
+        common::PARTNERS,
+        data,
+        common::RELATIONSHIPS,
+        common::regions(),
+    );
 });
