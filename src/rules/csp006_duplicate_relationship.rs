@@ -49,7 +49,8 @@ fn key(r: &Relationship) -> Key {
 ///
 /// # Complexity
 /// O(E + V): for each kind, a counting sort of its edges' rows by their `to` end (a dense
-/// index), then a scan of the buckets, sorting only the few that hold more than one row.
+/// index), then a scan of the buckets, comparing the rows of each small bucket in place and
+/// sorting only the large ones and those that hold a repeat.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = RuleId::CSP006;
     let m = &net.model;
@@ -95,7 +96,13 @@ fn duplicates(net: &Network, kind: RelKind, ends: usize) -> Vec<Vec<(Key, u32)>>
     at.par_windows(2)
         .filter(|w| w[1] - w[0] > 1)
         .flat_map_iter(|w| {
-            let mut keyed: Vec<(Key, u32)> = order[w[0] as usize..w[1] as usize]
+            let rows = &order[w[0] as usize..w[1] as usize];
+            // Nearly every bucket is a handful of rows with distinct keys: compare them in
+            // place and allocate only for a bucket that is large or holds a repeat.
+            if rows.len() <= SMALL_BUCKET && !has_repeat(rels, rows) {
+                return Vec::new();
+            }
+            let mut keyed: Vec<(Key, u32)> = rows
                 .iter()
                 .map(|&row| (key(&rels[row as usize]), row))
                 .collect();
@@ -107,6 +114,17 @@ fn duplicates(net: &Network, kind: RelKind, ends: usize) -> Vec<Vec<(Key, u32)>>
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// The largest bucket checked for repeats pair by pair instead of by sorting.
+const SMALL_BUCKET: usize = 16;
+
+/// Whether two of `rows` have the same key.
+fn has_repeat(rels: &[Relationship], rows: &[u32]) -> bool {
+    rows.iter().enumerate().any(|(i, &a)| {
+        let k = key(&rels[a as usize]);
+        rows[i + 1..].iter().any(|&b| key(&rels[b as usize]) == k)
+    })
 }
 
 fn finding(net: &Network, rule: RuleId, group: &[(Key, u32)]) -> Finding {
