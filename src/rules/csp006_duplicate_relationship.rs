@@ -87,30 +87,38 @@ fn duplicates(net: &Network, kind: RelKind, ends: usize) -> Vec<Vec<(Key, u32)>>
         total += *slot;
         *slot = total;
     }
-    let mut order = vec![0u32; edges.len()];
+    // Each slot holds the rest of the row's key (`from`, reseller) beside the row, so that a
+    // bucket is checked from its own contiguous slots, not by reading its rows again.
+    let mut order = vec![(0u32, 0u32, 0u32); edges.len()];
     for e in edges.iter().rev() {
-        let b = bucket(e.weight.row);
+        let row = e.weight.row;
+        let k = key(&rels[row as usize]);
+        let b = k.2 as usize;
         at[b] -= 1;
-        order[at[b] as usize] = e.weight.row;
+        order[at[b] as usize] = (k.1, k.3, row);
     }
     at.par_windows(2)
-        .filter(|w| w[1] - w[0] > 1)
-        .flat_map_iter(|w| {
-            let rows = &order[w[0] as usize..w[1] as usize];
+        .enumerate()
+        .filter(|(_, w)| w[1] - w[0] > 1)
+        .flat_map_iter(|(to, w)| {
+            let slots = &order[w[0] as usize..w[1] as usize];
             // Nearly every bucket is a handful of rows with distinct keys: compare them in
             // place and allocate only for a bucket that is large or holds a repeat.
-            if rows.len() <= SMALL_BUCKET && !has_repeat(rels, rows) {
+            if slots.len() <= SMALL_BUCKET && !has_repeat(slots) {
                 return Vec::new();
             }
-            let mut keyed: Vec<(Key, u32)> = rows
-                .iter()
-                .map(|&row| (key(&rels[row as usize]), row))
-                .collect();
-            keyed.sort_unstable();
-            keyed
-                .chunk_by(|a, b| a.0 == b.0)
+            // Within a bucket the kind and `to` are the same, so sorting by (`from`, reseller,
+            // row) sorts by key and row.
+            let mut sorted = slots.to_vec();
+            sorted.sort_unstable();
+            sorted
+                .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
                 .filter(|g| g.len() > 1)
-                .map(<[_]>::to_vec)
+                .map(|g| {
+                    g.iter()
+                        .map(|&(from, reseller, row)| ((kind, from, to as u32, reseller), row))
+                        .collect()
+                })
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -119,11 +127,12 @@ fn duplicates(net: &Network, kind: RelKind, ends: usize) -> Vec<Vec<(Key, u32)>>
 /// The largest bucket checked for repeats pair by pair instead of by sorting.
 const SMALL_BUCKET: usize = 16;
 
-/// Whether two of `rows` have the same key.
-fn has_repeat(rels: &[Relationship], rows: &[u32]) -> bool {
-    rows.iter().enumerate().any(|(i, &a)| {
-        let k = key(&rels[a as usize]);
-        rows[i + 1..].iter().any(|&b| key(&rels[b as usize]) == k)
+/// Whether two of a bucket's slots have the same (`from`, reseller).
+fn has_repeat(slots: &[(u32, u32, u32)]) -> bool {
+    slots.iter().enumerate().any(|(i, a)| {
+        slots[i + 1..]
+            .iter()
+            .any(|b| (a.0, a.1) == (b.0, b.1))
     })
 }
 
