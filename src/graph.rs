@@ -533,6 +533,47 @@ mod tests {
         Network::build(loaded.model)
     }
 
+    fn day(s: &str) -> Date {
+        s.parse().expect("a date")
+    }
+
+    #[test]
+    fn reseller_pairs_keep_the_earliest_date_of_each_pair() {
+        let (p, r) = (PartnerIdx, PartnerIdx);
+        let pairs = ResellerPairs::build(
+            4,
+            vec![
+                (p(2), r(3), day("2023-05-01")),
+                (p(0), r(1), day("2022-01-01")),
+                (p(2), r(1), day("2021-07-01")),
+                (p(2), r(3), day("2020-02-02")),
+                (p(0), r(1), day("2024-01-01")),
+            ],
+        );
+        assert_eq!(pairs.len(), 3);
+        assert_eq!(pairs.get(p(0), r(1)), Some(day("2022-01-01")));
+        assert_eq!(pairs.get(p(2), r(1)), Some(day("2021-07-01")));
+        assert_eq!(pairs.get(p(2), r(3)), Some(day("2020-02-02")));
+        // Reversed pair, a provider with no run, and one past the table.
+        assert_eq!(pairs.get(p(1), r(0)), None);
+        assert_eq!(pairs.get(p(3), r(1)), None);
+        assert!(!pairs.contains(p(9), r(1)));
+        assert!(!pairs.contains(p(0), r(3)));
+    }
+
+    #[test]
+    fn tenant_columns_match_the_tenant_rows() {
+        let net = sample();
+        assert_eq!(net.tenant_region.len(), net.model.tenants.len());
+        for (t, tenant) in net.model.tenants.iter().enumerate() {
+            assert_eq!(net.tenant_region[t], tenant.region);
+            let group = tenant.org.map_or(NO_GROUP, |o| net.org_group[o.ix()]);
+            assert_eq!(net.tenant_group[t], group);
+        }
+        // The sample has owned tenants, so the group column is not all `NO_GROUP`.
+        assert!(net.tenant_group.iter().any(|&g| g != NO_GROUP));
+    }
+
     #[test]
     fn each_kind_reads_exactly_its_rows_in_row_order() {
         let net = sample();
