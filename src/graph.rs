@@ -15,7 +15,71 @@ use petgraph::Direction;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::model::{Date, Model, OrgIdx, PartnerIdx, RelKind, Relationship, TableBytes, TenantIdx};
+use crate::model::{
+    Date, Model, OrgIdx, PartnerIdx, RegionIdx, RelKind, Relationship, TableBytes, TenantIdx,
+};
+
+/// [`Network::tenant_group`] of a tenant with no known organization.
+pub const NO_GROUP: u32 = u32::MAX;
+
+/// The (provider, reseller) pairs that have a dated `reseller` row, with the earliest date of
+/// each, grouped by provider: a dense table read by index and a short binary search, with no
+/// hashing.
+#[derive(Debug, Default)]
+pub struct ResellerPairs {
+    /// `start[p]..start[p + 1]` is the run of provider `p` in `pairs`.
+    start: Vec<u32>,
+    /// (reseller, earliest date), sorted by reseller within each provider's run.
+    pairs: Vec<(PartnerIdx, Date)>,
+}
+
+impl ResellerPairs {
+    /// The table of `partners` partners from (provider, reseller, date) triples, in any order
+    /// and with repeats.
+    fn build(partners: usize, mut all: Vec<(PartnerIdx, PartnerIdx, Date)>) -> ResellerPairs {
+        all.par_sort_unstable();
+        // Sorted by date within a pair, so the first of each pair holds the earliest date.
+        all.dedup_by_key(|t| (t.0, t.1));
+        let mut start = vec![0u32; partners + 1];
+        for t in &all {
+            start[t.0.ix() + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let pairs = all.into_iter().map(|t| (t.1, t.2)).collect();
+        ResellerPairs { start, pairs }
+    }
+
+    /// The earliest date of a `reseller` row from `provider` to `reseller`, if there is one.
+    #[inline]
+    pub fn get(&self, provider: PartnerIdx, reseller: PartnerIdx) -> Option<Date> {
+        let (a, b) = match self.start.get(provider.ix()..provider.ix() + 2) {
+            Some(&[a, b]) => (a as usize, b as usize),
+            _ => return None,
+        };
+        let run = &self.pairs[a..b];
+        run.binary_search_by_key(&reseller, |e| e.0)
+            .ok()
+            .map(|i| run[i].1)
+    }
+
+    /// Whether there is a dated `reseller` row from `provider` to `reseller`.
+    #[inline]
+    pub fn contains(&self, provider: PartnerIdx, reseller: PartnerIdx) -> bool {
+        self.get(provider, reseller).is_some()
+    }
+
+    /// The number of pairs.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
 
 /// What a node stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +129,13 @@ pub struct Network {
     /// named by one member (compare for equality only).
     pub org_group: Vec<u32>,
     /// For every (provider, reseller) pair with a `reseller` row, the earliest effective date.
-    pub reseller_since: FxHashMap<(PartnerIdx, PartnerIdx), Date>,
+    pub reseller_since: ResellerPairs,
+    /// The CSP region of every tenant, indexed by tenant: a column that per-sale checks read
+    /// without touching the wider tenant rows.
+    pub tenant_region: Vec<RegionIdx>,
+    /// The affiliate group (see `org_group`) of every tenant's organization, indexed by tenant;
+    /// [`NO_GROUP`] for a tenant with no known organization.
+    pub tenant_group: Vec<u32>,
     /// The partner whose CSP tenant each tenant is, if any.
     pub csp_owner: Vec<Option<PartnerIdx>>,
     /// The run of edge indices holding the rows of each relationship kind, indexed by
@@ -129,7 +199,9 @@ impl Network {
             model,
             graph,
             org_group: Vec::new(),
-            reseller_since: FxHashMap::default(),
+            reseller_since: ResellerPairs::default(),
+            tenant_region: Vec::new(),
+            tenant_group: Vec::new(),
             csp_owner,
             kind_edges: Default::default(),
         };
@@ -152,6 +224,7 @@ impl Network {
             }
         }
         let mut groups = UnionFind::<u32>::new(orgs);
+        let mut reseller_rows = Vec::new();
         // One pass per kind keeps each kind's rows contiguous among the edges, in row order.
         for kind in KIND_ORDER {
             let first = net.graph.edge_count();
@@ -163,10 +236,7 @@ impl Network {
                     RelKind::Reseller => {
                         let key = (rel.from_partner(), rel.to_partner());
                         if let Some(date) = rel.effective_on {
-                            net.reseller_since
-                                .entry(key)
-                                .and_modify(|d| *d = (*d).min(date))
-                                .or_insert(date);
+                            reseller_rows.push((key.0, key.1, date));
                         }
                         (
                             net.partner_node(key.0),
@@ -205,6 +275,14 @@ impl Network {
             net.kind_edges[kind_slot(kind)] = first..net.graph.edge_count();
         }
         net.org_group = groups.into_labeling();
+        net.reseller_since = ResellerPairs::build(partners, reseller_rows);
+        net.tenant_region = net.model.tenants.iter().map(|t| t.region).collect();
+        net.tenant_group = net
+            .model
+            .tenants
+            .iter()
+            .map(|t| t.org.map_or(NO_GROUP, |o| net.org_group[o.ix()]))
+            .collect();
         net
     }
 
@@ -367,12 +445,24 @@ impl Network {
                 self.org_group.capacity(),
                 0,
             ),
-            // A hash map's slots hold the entries, plus one control byte each.
             TableBytes {
-                inline: self.reseller_since.capacity()
-                    * (std::mem::size_of::<((PartnerIdx, PartnerIdx), Date)>() + 1),
+                inline: self.reseller_since.start.capacity() * std::mem::size_of::<u32>()
+                    + self.reseller_since.pairs.capacity()
+                        * std::mem::size_of::<(PartnerIdx, Date)>(),
                 ..TableBytes::of::<u8>("reseller pairs", self.reseller_since.len(), 0, 0)
             },
+            TableBytes::of::<RegionIdx>(
+                "tenant regions",
+                self.tenant_region.len(),
+                self.tenant_region.capacity(),
+                0,
+            ),
+            TableBytes::of::<u32>(
+                "tenant groups",
+                self.tenant_group.len(),
+                self.tenant_group.capacity(),
+                0,
+            ),
             TableBytes::of::<Option<PartnerIdx>>(
                 "csp owners",
                 self.csp_owner.len(),
@@ -441,6 +531,47 @@ mod tests {
         let loaded = load(&InputPaths::in_dir(&dir), builtin_regions());
         assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
         Network::build(loaded.model)
+    }
+
+    fn day(s: &str) -> Date {
+        s.parse().expect("a date")
+    }
+
+    #[test]
+    fn reseller_pairs_keep_the_earliest_date_of_each_pair() {
+        let (p, r) = (PartnerIdx, PartnerIdx);
+        let pairs = ResellerPairs::build(
+            4,
+            vec![
+                (p(2), r(3), day("2023-05-01")),
+                (p(0), r(1), day("2022-01-01")),
+                (p(2), r(1), day("2021-07-01")),
+                (p(2), r(3), day("2020-02-02")),
+                (p(0), r(1), day("2024-01-01")),
+            ],
+        );
+        assert_eq!(pairs.len(), 3);
+        assert_eq!(pairs.get(p(0), r(1)), Some(day("2022-01-01")));
+        assert_eq!(pairs.get(p(2), r(1)), Some(day("2021-07-01")));
+        assert_eq!(pairs.get(p(2), r(3)), Some(day("2020-02-02")));
+        // Reversed pair, a provider with no run, and one past the table.
+        assert_eq!(pairs.get(p(1), r(0)), None);
+        assert_eq!(pairs.get(p(3), r(1)), None);
+        assert!(!pairs.contains(p(9), r(1)));
+        assert!(!pairs.contains(p(0), r(3)));
+    }
+
+    #[test]
+    fn tenant_columns_match_the_tenant_rows() {
+        let net = sample();
+        assert_eq!(net.tenant_region.len(), net.model.tenants.len());
+        for (t, tenant) in net.model.tenants.iter().enumerate() {
+            assert_eq!(net.tenant_region[t], tenant.region);
+            let group = tenant.org.map_or(NO_GROUP, |o| net.org_group[o.ix()]);
+            assert_eq!(net.tenant_group[t], group);
+        }
+        // The sample has owned tenants, so the group column is not all `NO_GROUP`.
+        assert!(net.tenant_group.iter().any(|&g| g != NO_GROUP));
     }
 
     #[test]

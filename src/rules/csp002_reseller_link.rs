@@ -41,7 +41,7 @@ declare_rule! {
 /// One finding per broken `customer` or `reseller` row.
 ///
 /// # Complexity
-/// O(E) with one hash look-up per provider sale, in parallel.
+/// O(E) with one look-up in the dense reseller-pair table per provider sale, in parallel.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = RuleId::CSP002;
     // Without a reseller_id column no sale says its reseller: only reseller rows can be checked
@@ -82,41 +82,47 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
 fn broken_sale(net: &Network, r: &Relationship) -> Option<String> {
     let m = &net.model;
     let seller = m.partner(r.from_partner());
-    let tenant = m.tenant_id(r.to_tenant());
-    let seller_id = m.partner_id(r.from_partner());
+    // The ids are only read to word a finding: most sales are fine and never touch them.
+    let tenant = || m.tenant_id(r.to_tenant());
+    let seller_id = || m.partner_id(r.from_partner());
     match (seller.role, r.reseller()) {
         (Role::IndirectProvider, None) => Some(format!(
-            "indirect provider '{}' sells to tenant '{tenant}' without naming an indirect reseller",
-            seller_id
+            "indirect provider '{}' sells to tenant '{}' without naming an indirect reseller",
+            seller_id(),
+            tenant()
         )),
         (Role::IndirectProvider, Some(rs)) => {
             let reseller = m.partner(rs);
             if reseller.role != Role::IndirectReseller {
                 return Some(format!(
-                    "indirect provider '{}' sells to tenant '{tenant}' through '{}', {}: expected an indirect reseller",
-                    seller_id,
+                    "indirect provider '{}' sells to tenant '{}' through '{}', {}: expected an indirect reseller",
+                    seller_id(),
+                    tenant(),
                     m.partner_id(rs),
                     reseller.role.prose()
                 ));
             }
             let date = r.effective_on?;
-            match net.reseller_since.get(&(r.from_partner(), rs)) {
-                Some(since) if *since <= date => None,
+            match net.reseller_since.get(r.from_partner(), rs) {
+                Some(since) if since <= date => None,
                 Some(since) => Some(format!(
-                    "indirect provider '{}' sells to tenant '{tenant}' through '{}' on {date}, before their reseller relationship took effect on {since}",
-                    seller_id,
+                    "indirect provider '{}' sells to tenant '{}' through '{}' on {date}, before their reseller relationship took effect on {since}",
+                    seller_id(),
+                    tenant(),
                     m.partner_id(rs)
                 )),
                 None => Some(format!(
-                    "indirect provider '{}' sells to tenant '{tenant}' through '{}' without a reseller relationship between them",
-                    seller_id,
+                    "indirect provider '{}' sells to tenant '{}' through '{}' without a reseller relationship between them",
+                    seller_id(),
+                    tenant(),
                     m.partner_id(rs)
                 )),
             }
         }
         (Role::DirectBill, Some(rs)) => Some(format!(
-            "direct-bill partner '{}' sells to tenant '{tenant}' naming reseller '{}': a direct-bill sale has no reseller",
-            seller_id,
+            "direct-bill partner '{}' sells to tenant '{}' naming reseller '{}': a direct-bill sale has no reseller",
+            seller_id(),
+            tenant(),
             m.partner_id(rs)
         )),
         // A reseller as seller is CSP001's finding; a direct-bill sale without reseller is fine.

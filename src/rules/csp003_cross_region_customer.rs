@@ -44,6 +44,13 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let regions = &m.regions;
     net.par_rows(RelKind::Customer)
         .filter_map(|r| {
+            // Most sales stay in the region: decide from the dense region columns, and read
+            // the tenant row and the ids only to word a finding.
+            let region = net.tenant_region[r.to_tenant().ix()];
+            let outside = |p: crate::model::PartnerIdx| m.partner(p).region != region;
+            if !outside(r.from_partner()) && !r.reseller().is_some_and(outside) {
+                return None;
+            }
             let tenant = m.tenant(r.to_tenant());
             let parties = std::iter::once(r.from_partner()).chain(r.reseller());
             let outside: Vec<String> = parties

@@ -1,7 +1,7 @@
 use rayon::prelude::*;
 
 use super::{Entity, Finding, Params, RuleId};
-use crate::graph::Network;
+use crate::graph::{Network, NO_GROUP};
 use crate::model::{OrgIdx, PartnerIdx, RelKind, Relationship};
 
 declare_rule! {
@@ -47,14 +47,23 @@ declare_rule! {
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = RuleId::CSP005;
     let m = &net.model;
+    // The affiliate group of each partner's organization, read once per sale party.
+    let partner_group: Vec<u32> = m
+        .partners
+        .iter()
+        .map(|p| net.org_group[p.org.ix()])
+        .collect();
     let hits: Vec<(&Relationship, PartnerIdx, OrgIdx)> = net
         .par_rows(RelKind::Customer)
         .filter_map(|r| {
-            let owner = m.tenant(r.to_tenant()).org?;
-            let group = net.org_group[owner.ix()];
+            let group = net.tenant_group[r.to_tenant().ix()];
+            if group == NO_GROUP {
+                return None;
+            }
             let party = std::iter::once(r.from_partner())
                 .chain(r.reseller())
-                .find(|p| net.org_group[m.partner(*p).org.ix()] == group)?;
+                .find(|p| partner_group[p.ix()] == group)?;
+            let owner = m.tenant(r.to_tenant()).org?;
             Some((r, party, owner))
         })
         .collect();

@@ -49,7 +49,8 @@ fn key(r: &Relationship) -> Key {
 ///
 /// # Complexity
 /// O(E + V): for each kind, a counting sort of its edges' rows by their `to` end (a dense
-/// index), then a scan of the buckets, sorting only the few that hold more than one row.
+/// index), then a scan of the buckets, comparing the rows of each small bucket in place and
+/// sorting only the large ones and those that hold a repeat.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = RuleId::CSP006;
     let m = &net.model;
@@ -86,27 +87,53 @@ fn duplicates(net: &Network, kind: RelKind, ends: usize) -> Vec<Vec<(Key, u32)>>
         total += *slot;
         *slot = total;
     }
-    let mut order = vec![0u32; edges.len()];
+    // Each slot holds the rest of the row's key (`from`, reseller) beside the row, so that a
+    // bucket is checked from its own contiguous slots, not by reading its rows again.
+    let mut order = vec![(0u32, 0u32, 0u32); edges.len()];
     for e in edges.iter().rev() {
-        let b = bucket(e.weight.row);
+        let row = e.weight.row;
+        let k = key(&rels[row as usize]);
+        let b = k.2 as usize;
         at[b] -= 1;
-        order[at[b] as usize] = e.weight.row;
+        order[at[b] as usize] = (k.1, k.3, row);
     }
     at.par_windows(2)
-        .filter(|w| w[1] - w[0] > 1)
-        .flat_map_iter(|w| {
-            let mut keyed: Vec<(Key, u32)> = order[w[0] as usize..w[1] as usize]
-                .iter()
-                .map(|&row| (key(&rels[row as usize]), row))
-                .collect();
-            keyed.sort_unstable();
-            keyed
-                .chunk_by(|a, b| a.0 == b.0)
+        .enumerate()
+        .filter(|(_, w)| w[1] - w[0] > 1)
+        .flat_map_iter(|(to, w)| {
+            let slots = &order[w[0] as usize..w[1] as usize];
+            // Nearly every bucket is a handful of rows with distinct keys: compare them in
+            // place and allocate only for a bucket that is large or holds a repeat.
+            if slots.len() <= SMALL_BUCKET && !has_repeat(slots) {
+                return Vec::new();
+            }
+            // Within a bucket the kind and `to` are the same, so sorting by (`from`, reseller,
+            // row) sorts by key and row.
+            let mut sorted = slots.to_vec();
+            sorted.sort_unstable();
+            sorted
+                .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
                 .filter(|g| g.len() > 1)
-                .map(<[_]>::to_vec)
+                .map(|g| {
+                    g.iter()
+                        .map(|&(from, reseller, row)| ((kind, from, to as u32, reseller), row))
+                        .collect()
+                })
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// The largest bucket checked for repeats pair by pair instead of by sorting.
+const SMALL_BUCKET: usize = 16;
+
+/// Whether two of a bucket's slots have the same (`from`, reseller).
+fn has_repeat(slots: &[(u32, u32, u32)]) -> bool {
+    slots.iter().enumerate().any(|(i, a)| {
+        slots[i + 1..]
+            .iter()
+            .any(|b| (a.0, a.1) == (b.0, b.1))
+    })
 }
 
 fn finding(net: &Network, rule: RuleId, group: &[(Key, u32)]) -> Finding {

@@ -50,7 +50,7 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
         .filter_map(|r| {
             let reseller = net.csp_owner[r.to_tenant().ix()]?;
             net.reseller_since
-                .contains_key(&(r.from_partner(), reseller))
+                .contains(r.from_partner(), reseller)
                 .then_some((r.from_partner(), reseller, r.to_tenant(), r.line()))
         })
         .collect();
