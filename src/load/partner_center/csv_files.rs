@@ -71,6 +71,36 @@ pub fn read(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<Problem>) -> Option<
     }
 }
 
+/// The header row of a CSV file from the head of its bytes (`eof`: the head is the whole file),
+/// as [`read`] gives it, without reading the rows: `Some(None)` when the file has no readable
+/// header row, `None` when the head ends before the first record does.
+pub fn header(head: &[u8], eof: bool) -> Option<Option<Vec<String>>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(head);
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => return if eof { Some(None) } else { None },
+            Ok(true) => {
+                if !eof && rdr.position().byte() >= head.len() as u64 {
+                    // The record may go on past the head.
+                    return None;
+                }
+                let Ok(record) = csv::StringRecord::from_byte_record(record.clone()) else {
+                    return Some(None);
+                };
+                if record.len() == 1 && record[0].trim().is_empty() {
+                    continue;
+                }
+                return Some(Some(record.iter().map(detect::normalize).collect()));
+            }
+            Err(_) => return Some(None),
+        }
+    }
+}
+
 /// The columns the rows are read by, found in the header once per file rather than once per
 /// cell: (the column's name, its index in the header).
 struct Found(Vec<(&'static str, Option<usize>)>);
