@@ -191,26 +191,54 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
                     )),
                 }
             }
-        } else if let Some(table) = csv_files::read(&bytes, &name, &mut errors) {
-            match detect::csv_kind(&table.header) {
-                Ok(kind) => {
-                    kinds.push((Arc::clone(&name), kind));
-                    notes.push(ColumnNotes {
-                        file: None,
-                        path: name.to_string(),
-                        absent: detect::absent(kind, &table.header),
-                        ..ColumnNotes::default()
-                    });
-                    csv_files::load(kind, &table, &name, file, &mut facts, &mut errors);
+        } else if let Some((header, rows)) = csv_files::open(&bytes, &name, &mut errors) {
+            match detect::csv_kind(&header) {
+                Ok(kind) if kind.is_line_items() => {
+                    let read = csv_files::load_line_items(
+                        kind,
+                        &header,
+                        rows,
+                        &name,
+                        file,
+                        &mut facts,
+                        &mut errors,
+                    );
+                    if read {
+                        kinds.push((Arc::clone(&name), kind));
+                        notes.push(ColumnNotes {
+                            file: None,
+                            path: name.to_string(),
+                            absent: detect::absent(kind, &header),
+                            ..ColumnNotes::default()
+                        });
+                    }
                 }
-                Err((closest, missing)) => errors.push(Problem::whole_file(
-                    &name,
-                    format!(
-                        "not a Partner Center file: its header is closest to a {}, which also has the columns {}",
-                        closest.name(),
-                        missing.join(", ")
-                    ),
-                )),
+                Ok(kind) => {
+                    if let Some(rows) = rows.rest(&mut errors) {
+                        let table = csv_files::Table { header, rows };
+                        kinds.push((Arc::clone(&name), kind));
+                        notes.push(ColumnNotes {
+                            file: None,
+                            path: name.to_string(),
+                            absent: detect::absent(kind, &table.header),
+                            ..ColumnNotes::default()
+                        });
+                        csv_files::load(kind, &table, &name, file, &mut facts, &mut errors);
+                    }
+                }
+                // A file that cannot be read to its end says only that, whatever its header.
+                Err((closest, missing)) => {
+                    if rows.finish(&mut errors) {
+                        errors.push(Problem::whole_file(
+                            &name,
+                            format!(
+                                "not a Partner Center file: its header is closest to a {}, which also has the columns {}",
+                                closest.name(),
+                                missing.join(", ")
+                            ),
+                        ));
+                    }
+                }
             }
         }
     }
