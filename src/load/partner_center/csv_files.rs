@@ -18,55 +18,135 @@ pub struct Table {
     pub rows: Vec<(u32, csv::StringRecord)>,
 }
 
-/// Reads CSV bytes (comma-separated, RFC 4180 quoting) into records.
-pub fn read(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<Problem>) -> Option<Table> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut header = None;
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = record.position().map_or(1, |p| p.line()) as u32;
-                if record.len() == 1 && record[0].trim().is_empty() {
-                    continue;
+/// The records after a CSV file's header, read one at a time.
+pub struct Rows<'a> {
+    rdr: csv::Reader<&'a [u8]>,
+    path: Arc<str>,
+}
+
+impl Rows<'_> {
+    /// Reads the next non-blank record into `record` and gives its physical line: `Ok(None)` at
+    /// the end, `Err(())` when the file cannot be read on (the problem is in `errors`).
+    fn next(
+        &mut self,
+        record: &mut csv::StringRecord,
+        errors: &mut Vec<Problem>,
+    ) -> Result<Option<u32>, ()> {
+        loop {
+            match self.rdr.read_record(record) {
+                Ok(false) => return Ok(None),
+                Ok(true) => {
+                    if record.len() == 1 && record[0].trim().is_empty() {
+                        continue;
+                    }
+                    return Ok(Some(record.position().map_or(1, |p| p.line()) as u32));
                 }
-                match header {
-                    None => header = Some(record.iter().map(detect::normalize).collect()),
-                    Some(_) => rows.push((line, record.clone())),
-                }
-            }
-            Err(e) => {
-                let (line, what) = match e.kind() {
-                    csv::ErrorKind::Utf8 { pos, err } => (
-                        pos.as_ref().map_or(1, |p| p.line()),
-                        format!(
-                            "invalid UTF-8 in field {}: expected UTF-8 text",
-                            err.field() + 1
+                Err(e) => {
+                    let (line, what) = match e.kind() {
+                        csv::ErrorKind::Utf8 { pos, err } => (
+                            pos.as_ref().map_or(1, |p| p.line()),
+                            format!(
+                                "invalid UTF-8 in field {}: expected UTF-8 text",
+                                err.field() + 1
+                            ),
                         ),
-                    ),
-                    _ => (
-                        e.position().map_or(1, |p| p.line()),
-                        format!("unreadable CSV: {e}"),
-                    ),
-                };
-                errors.push(Problem::new(path, line, 1, what));
-                return None;
+                        _ => (
+                            e.position().map_or(1, |p| p.line()),
+                            format!("unreadable CSV: {e}"),
+                        ),
+                    };
+                    errors.push(Problem::new(&self.path, line, 1, what));
+                    return Err(());
+                }
             }
         }
     }
-    match header {
-        Some(header) => Some(Table { header, rows }),
-        None => {
+
+    /// Whether the file can be read to its end (reading and dropping the records left).
+    pub fn finish(mut self, errors: &mut Vec<Problem>) -> bool {
+        let mut record = csv::StringRecord::new();
+        loop {
+            match self.next(&mut record, errors) {
+                Ok(Some(_)) => {}
+                Ok(None) => return true,
+                Err(()) => return false,
+            }
+        }
+    }
+
+    /// Every record left, or none when the file cannot be read to its end.
+    pub fn rest(mut self, errors: &mut Vec<Problem>) -> Option<Vec<(u32, csv::StringRecord)>> {
+        let mut rows = Vec::new();
+        let mut record = csv::StringRecord::new();
+        while let Some(line) = self.next(&mut record, errors).ok()? {
+            rows.push((line, record.clone()));
+        }
+        Some(rows)
+    }
+}
+
+/// Opens CSV bytes (comma-separated, RFC 4180 quoting): the header row (normalized) and the
+/// records after it, or the problem that stops the file from being read.
+pub fn open<'a>(
+    bytes: &'a [u8],
+    path: &Arc<str>,
+    errors: &mut Vec<Problem>,
+) -> Option<(Vec<String>, Rows<'a>)> {
+    let rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut rows = Rows {
+        rdr,
+        path: Arc::clone(path),
+    };
+    let mut record = csv::StringRecord::new();
+    match rows.next(&mut record, errors) {
+        Err(()) => None,
+        Ok(None) => {
             errors.push(Problem::whole_file(
                 path,
                 "empty file: expected a header row",
             ));
             None
+        }
+        Ok(Some(_)) => Some((record.iter().map(detect::normalize).collect(), rows)),
+    }
+}
+
+/// Reads CSV bytes into records (header first), or reports why the file cannot be read.
+pub fn read(bytes: &[u8], path: &Arc<str>, errors: &mut Vec<Problem>) -> Option<Table> {
+    let (header, rows) = open(bytes, path, errors)?;
+    let rows = rows.rest(errors)?;
+    Some(Table { header, rows })
+}
+
+/// The header row of a CSV file from the head of its bytes (`eof`: the head is the whole file),
+/// as [`read`] gives it, without reading the rows: `Some(None)` when the file has no readable
+/// header row, `None` when the head ends before the first record does.
+pub fn header(head: &[u8], eof: bool) -> Option<Option<Vec<String>>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(head);
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => return if eof { Some(None) } else { None },
+            Ok(true) => {
+                if !eof && rdr.position().byte() >= head.len() as u64 {
+                    // The record may go on past the head.
+                    return None;
+                }
+                let Ok(record) = csv::StringRecord::from_byte_record(record.clone()) else {
+                    return Some(None);
+                };
+                if record.len() == 1 && record[0].trim().is_empty() {
+                    continue;
+                }
+                return Some(Some(record.iter().map(detect::normalize).collect()));
+            }
+            Err(_) => return Some(None),
         }
     }
 }
@@ -180,7 +260,85 @@ impl Cells<'_> {
     }
 }
 
-/// Reads one CSV kind's rows into `facts`.
+/// How many records are read before they are checked in parallel.
+const BATCH: usize = 4096;
+
+/// Reads a line-item file's rows into `facts`, streaming: records are read in batches that are
+/// checked in parallel, and go into `facts` in file order once the whole file has been read (a
+/// file that cannot be read to its end gives only that problem, as [`read`] does). False when
+/// it could not be read.
+pub fn load_line_items(
+    kind: Kind,
+    header: &[String],
+    mut rows: Rows<'_>,
+    path: &Arc<str>,
+    file: usize,
+    facts: &mut Facts,
+    errors: &mut Vec<Problem>,
+) -> bool {
+    let found = Found::new(header);
+    let mut batch: Vec<(u32, csv::StringRecord)> = Vec::new();
+    let mut read: Vec<(u32, Vec<Problem>, Option<Item>)> = Vec::new();
+    loop {
+        let mut len = 0;
+        while len < BATCH {
+            if batch.len() == len {
+                batch.push((0, csv::StringRecord::new()));
+            }
+            let (line, record) = &mut batch[len];
+            match rows.next(record, errors) {
+                Err(()) => return false,
+                Ok(None) => break,
+                Ok(Some(l)) => *line = l,
+            }
+            len += 1;
+        }
+        // Each row is read on its own, in parallel; the results keep file order, so the first
+        // record, first name and the problems stay where they were.
+        read.par_extend(batch[..len].par_iter().map(|(line, row)| {
+            let mut problems = Vec::new();
+            let mut c = Cells {
+                header,
+                found: &found,
+                row,
+                line: *line,
+                path,
+                errors: &mut problems,
+                ok: true,
+            };
+            let item = line_item(kind, &mut c);
+            (*line, problems, item)
+        }));
+        if len < BATCH {
+            break;
+        }
+    }
+    *facts.line_items.entry(kind.name()).or_default() += read.len() as u64;
+    for (line, mut problems, item) in read {
+        errors.append(&mut problems);
+        if let Some(i) = item {
+            let src = Src {
+                file,
+                line,
+                column: 1,
+                pointer: None,
+            };
+            facts.line_item(
+                src,
+                i.partner_tenant.as_deref(),
+                &i.seller,
+                i.reseller,
+                &i.customer,
+                i.name.as_deref(),
+                i.country.as_deref(),
+                i.date,
+            );
+        }
+    }
+    true
+}
+
+/// Reads one CSV kind's rows (not line items) into `facts`.
 pub fn load(
     kind: Kind,
     table: &Table,
@@ -191,51 +349,6 @@ pub fn load(
 ) {
     let n = table.rows.len() as u64;
     let found = Found::new(&table.header);
-    if kind.is_line_items() {
-        *facts.line_items.entry(kind.name()).or_default() += n;
-        // Each row is read on its own, in parallel; the results go into `facts` in file
-        // order, so the first record, first name and the problems stay where they were.
-        let items: Vec<(Vec<Problem>, Option<Item>)> = table
-            .rows
-            .par_iter()
-            .map(|(line, row)| {
-                let mut problems = Vec::new();
-                let mut c = Cells {
-                    header: &table.header,
-                    found: &found,
-                    row,
-                    line: *line,
-                    path,
-                    errors: &mut problems,
-                    ok: true,
-                };
-                let item = line_item(kind, &mut c);
-                (problems, item)
-            })
-            .collect();
-        for ((line, _), (mut problems, item)) in table.rows.iter().zip(items) {
-            errors.append(&mut problems);
-            if let Some(i) = item {
-                let src = Src {
-                    file,
-                    line: *line,
-                    column: 1,
-                    pointer: None,
-                };
-                facts.line_item(
-                    src,
-                    i.partner_tenant.as_deref(),
-                    &i.seller,
-                    i.reseller,
-                    &i.customer,
-                    i.name.as_deref(),
-                    i.country.as_deref(),
-                    i.date,
-                );
-            }
-        }
-        return;
-    }
     *facts.records.entry(kind.name()).or_default() += n;
     for (line, row) in &table.rows {
         let mut c = Cells {

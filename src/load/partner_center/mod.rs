@@ -15,6 +15,7 @@ mod map;
 mod user;
 pub mod values;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -74,21 +75,63 @@ pub fn candidate_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// How much of a file detection reads first; more only while the header row is longer.
+const DETECT_HEAD: usize = 64 * 1024;
+
 /// Whether `path` holds a Partner Center file (its header row or JSON shape says so).
+///
+/// Reads only the head of a CSV file (the header row), and a whole file only when it starts
+/// like JSON: `audit --source auto` asks this of every file of a contract-v1 folder too.
 pub fn is_partner_center_file(path: &Path) -> bool {
-    let Ok(bytes) = std::fs::read(path) else {
-        return false;
-    };
-    let name: Arc<str> = "".into();
-    let mut sink = Vec::new();
-    if looks_json(&bytes) {
-        json_files::documents(&bytes, &name, &mut sink)
-            .first()
-            .is_some_and(|d| json_files::kind(&d.value).is_some())
-    } else {
-        csv_files::read(&bytes, &name, &mut sink)
-            .is_some_and(|t| detect::csv_kind(&t.header).is_ok())
+    match std::fs::File::open(path) {
+        Ok(file) => is_partner_center(file),
+        Err(_) => false,
     }
+}
+
+/// [`is_partner_center_file`] over any reader, reading no more than the decision needs.
+fn is_partner_center(mut input: impl Read) -> bool {
+    let mut head = Vec::new();
+    let mut want = DETECT_HEAD;
+    loop {
+        let Ok(eof) = fill(&mut input, &mut head, want) else {
+            return false;
+        };
+        let start = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
+        let Some(first) = start.iter().find(|c| !c.is_ascii_whitespace()) else {
+            if eof {
+                // Empty or blank: no header row, not a Partner Center file.
+                return false;
+            }
+            want *= 2;
+            continue;
+        };
+        if matches!(first, b'{' | b'[') {
+            if input.read_to_end(&mut head).is_err() {
+                return false;
+            }
+            let name: Arc<str> = "".into();
+            let mut sink = Vec::new();
+            return json_files::documents(&head, &name, &mut sink)
+                .first()
+                .is_some_and(|d| json_files::kind(&d.value).is_some());
+        }
+        match csv_files::header(&head, eof) {
+            Some(header) => {
+                return header.is_some_and(|h| detect::csv_kind(&h).is_ok());
+            }
+            None => want *= 2,
+        }
+    }
+}
+
+/// Reads from `input` until `buf` holds `want` bytes or the input ends (then `Ok(true)`).
+fn fill(input: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    let have = buf.len();
+    if have < want {
+        input.take((want - have) as u64).read_to_end(buf)?;
+    }
+    Ok(buf.len() < want)
 }
 
 fn looks_json(bytes: &[u8]) -> bool {
@@ -148,26 +191,54 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
                     )),
                 }
             }
-        } else if let Some(table) = csv_files::read(&bytes, &name, &mut errors) {
-            match detect::csv_kind(&table.header) {
-                Ok(kind) => {
-                    kinds.push((Arc::clone(&name), kind));
-                    notes.push(ColumnNotes {
-                        file: None,
-                        path: name.to_string(),
-                        absent: detect::absent(kind, &table.header),
-                        ..ColumnNotes::default()
-                    });
-                    csv_files::load(kind, &table, &name, file, &mut facts, &mut errors);
+        } else if let Some((header, rows)) = csv_files::open(&bytes, &name, &mut errors) {
+            match detect::csv_kind(&header) {
+                Ok(kind) if kind.is_line_items() => {
+                    let read = csv_files::load_line_items(
+                        kind,
+                        &header,
+                        rows,
+                        &name,
+                        file,
+                        &mut facts,
+                        &mut errors,
+                    );
+                    if read {
+                        kinds.push((Arc::clone(&name), kind));
+                        notes.push(ColumnNotes {
+                            file: None,
+                            path: name.to_string(),
+                            absent: detect::absent(kind, &header),
+                            ..ColumnNotes::default()
+                        });
+                    }
                 }
-                Err((closest, missing)) => errors.push(Problem::whole_file(
-                    &name,
-                    format!(
-                        "not a Partner Center file: its header is closest to a {}, which also has the columns {}",
-                        closest.name(),
-                        missing.join(", ")
-                    ),
-                )),
+                Ok(kind) => {
+                    if let Some(rows) = rows.rest(&mut errors) {
+                        let table = csv_files::Table { header, rows };
+                        kinds.push((Arc::clone(&name), kind));
+                        notes.push(ColumnNotes {
+                            file: None,
+                            path: name.to_string(),
+                            absent: detect::absent(kind, &table.header),
+                            ..ColumnNotes::default()
+                        });
+                        csv_files::load(kind, &table, &name, file, &mut facts, &mut errors);
+                    }
+                }
+                // A file that cannot be read to its end says only that, whatever its header.
+                Err((closest, missing)) => {
+                    if rows.finish(&mut errors) {
+                        errors.push(Problem::whole_file(
+                            &name,
+                            format!(
+                                "not a Partner Center file: its header is closest to a {}, which also has the columns {}",
+                                closest.name(),
+                                missing.join(", ")
+                            ),
+                        ));
+                    }
+                }
             }
         }
     }
@@ -222,5 +293,93 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
         tables: out.tables,
         summary: out.summary,
         warnings: out.warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    const NCE: &str = "PartnerId,CustomerId,CustomerCountry,InvoiceNumber,MpnId,ResellerMpnId,OrderDate,SkuId,ChargeType,SubscriptionId";
+
+    /// A reader over `data` that counts the bytes it hands out.
+    struct Counting<'a> {
+        data: &'a [u8],
+        read: usize,
+    }
+
+    impl Read for Counting<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.data[self.read..].len().min(buf.len());
+            buf[..n].copy_from_slice(&self.data[self.read..self.read + n]);
+            self.read += n;
+            Ok(n)
+        }
+    }
+
+    fn detect(data: &[u8]) -> (bool, usize) {
+        let mut r = Counting { data, read: 0 };
+        let pc = is_partner_center(&mut r);
+        (pc, r.read)
+    }
+
+    /// A valid header, then ~10 MB of rows that are not even UTF-8.
+    fn huge(header: &str) -> Vec<u8> {
+        let mut data = format!("{header}\n").into_bytes();
+        while data.len() < 10_000_000 {
+            data.extend_from_slice(b"reseller,\xff\xfe,B,,2019-01-01\n");
+        }
+        data
+    }
+
+    #[test]
+    fn a_contract_file_is_told_apart_from_its_head_alone() {
+        let (pc, read) = detect(&huge("kind,from_id,to_id,reseller_id,effective_on"));
+        assert!(!pc);
+        assert_eq!(read, DETECT_HEAD);
+    }
+
+    #[test]
+    fn a_line_item_file_is_known_from_its_header_alone() {
+        let (pc, read) = detect(&huge(NCE));
+        assert!(pc);
+        assert_eq!(read, DETECT_HEAD);
+    }
+
+    #[test]
+    fn a_header_longer_than_the_head_is_read_to_its_end() {
+        // A header of ~150 KiB: the NCE columns and many more after them.
+        let mut header = NCE.to_string();
+        for i in 0..15_000 {
+            header.push_str(&format!(",extra{i:05}"));
+        }
+        assert!(header.len() > 2 * DETECT_HEAD && header.len() < 4 * DETECT_HEAD);
+        let (pc, read) = detect(&huge(&header));
+        assert!(pc);
+        assert_eq!(read, 4 * DETECT_HEAD);
+        let (pc, read) = detect(header.as_bytes());
+        assert!(pc, "a file that is only its header, with no line end");
+        assert_eq!(read, header.len());
+    }
+
+    #[test]
+    fn blank_lines_and_a_bom_before_the_header_are_skipped() {
+        let data = format!("\u{feff}\n  \n{NCE}\n1,2\n");
+        assert_eq!(detect(data.as_bytes()), (true, data.len()));
+        assert_eq!(detect(b""), (false, 0));
+        assert!(!detect(b"\n \n").0);
+        assert!(!detect(b"Partner\xffId,CustomerId\n").0);
+    }
+
+    #[test]
+    fn a_json_file_is_read_whole() {
+        let mut data = br#"{"totalCount": 1, "items": [{"id": "x", "companyProfile": {"tenantId": "x"}}], "attributes": {"objectType": "Collection"}}"#.to_vec();
+        let not_json = detect(b"  \n{\"hello\": 1}");
+        assert_eq!(not_json, (false, 15));
+        data.extend(std::iter::repeat_n(b' ', 200_000));
+        let (pc, read) = detect(&data);
+        assert!(pc);
+        assert_eq!(read, data.len());
     }
 }
