@@ -1,17 +1,16 @@
 //! Model → petgraph: the one network every rule reads.
 //!
 //! Nodes are laid out by dense index, so no lookup table is needed: organizations first, then
-//! partners, then tenants. Edges carry their kind and, for relationship edges, the row index in
-//! [`Model::relationships`]. Edges are laid out by kind too: the structural edges first, then the
-//! rows of each relationship kind in row order, so that a rule reads the contiguous run of edges
-//! of the kind it checks and nothing else.
+//! partners, then tenants. The graph is petgraph's `Csr` (see [`Graph`]): 8 bytes per edge, no
+//! node weights, one edge per connected pair whose weight names the pair's rows. Beside it the
+//! rows are grouped by kind (a slice of row indices per kind), so that a rule reads only the
+//! rows of the kind it checks.
 
 use std::ops::Range;
 
-use petgraph::graph::{DiGraph, Edge as GraphEdge, NodeIndex};
+use petgraph::csr::Csr;
 use petgraph::unionfind::UnionFind;
-use petgraph::visit::EdgeRef;
-use petgraph::Direction;
+use petgraph::Directed;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -109,22 +108,39 @@ pub enum EdgeKind {
     MemberOf,
 }
 
-/// An edge: its kind, and the relationship row it comes from (`u32::MAX` for structural edges).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Edge {
-    /// The kind.
-    pub kind: EdgeKind,
-    /// Index into [`Model::relationships`], or `u32::MAX`.
-    pub row: u32,
-}
+/// The network's graph: petgraph's compressed sparse rows, 8 bytes per edge (the target and a
+/// `u32` weight) and no node weights (a node's kind follows from its index range, see
+/// [`Network::node`]). There is one edge per distinct (source, target) pair: its weight names
+/// the pair's relationship rows (see [`Network::edge_rows`]), so the multigraph of rows is held
+/// without parallel edges, which `Csr` does not allow. An affiliate row is an edge both ways, so
+/// that an organization's affiliates are its out-neighbours.
+pub type Graph = Csr<(), u32, Directed, u32>;
+
+/// The weight of a structural edge (a partner's organization, an organization's tenant).
+const STRUCTURAL: u32 = u32::MAX;
+/// The weight bit of an edge with more than one row: the rest is its run's place in
+/// `Network::multi`.
+const MULTI: u32 = 1 << 31;
+/// The bit of an edge's row entry that marks an affiliate edge held against its row's direction
+/// (`to` → `from`); rows are below 2^30 (a row's line fits in 30 bits).
+pub const REVERSED: u32 = 1 << 30;
+/// [`Network::csp_owner`] of a tenant that is no partner's CSP tenant.
+const NO_OWNER: u32 = u32::MAX;
 
 /// The partner network: the model, its graph, and what is derived once for all rules.
 #[derive(Debug)]
 pub struct Network {
     /// The loaded rows.
     pub model: Model,
-    /// One node per organization, partner and tenant; one edge per relationship and structure.
-    pub graph: DiGraph<Node, Edge, u32>,
+    /// One node per organization, partner and tenant; one edge per connected pair.
+    pub graph: Graph,
+    /// The rows of the edges that hold more than one: a length, then that many row entries
+    /// (with [`REVERSED`] where it applies), sorted, per such edge.
+    multi: Vec<u32>,
+    /// Every relationship row, grouped by kind in [`KIND_ORDER`], in row order within a kind.
+    kind_rows: Vec<u32>,
+    /// The run of `kind_rows` of each kind, indexed by [`kind_slot`].
+    kind_ranges: [Range<usize>; 4],
     /// The affiliate group of every organization: a connected component of affiliate edges,
     /// named by one member (compare for equality only).
     pub org_group: Vec<u32>,
@@ -136,14 +152,11 @@ pub struct Network {
     /// The affiliate group (see `org_group`) of every tenant's organization, indexed by tenant;
     /// [`NO_GROUP`] for a tenant with no known organization.
     pub tenant_group: Vec<u32>,
-    /// The partner whose CSP tenant each tenant is, if any.
-    pub csp_owner: Vec<Option<PartnerIdx>>,
-    /// The run of edge indices holding the rows of each relationship kind, indexed by
-    /// [`kind_slot`].
-    kind_edges: [Range<usize>; 4],
+    /// The partner whose CSP tenant each tenant is, or [`NO_OWNER`].
+    csp_owner: Vec<u32>,
 }
 
-/// The relationship kinds in the order their edges are laid out.
+/// The relationship kinds in the order their rows are grouped.
 const KIND_ORDER: [RelKind; 4] = [
     RelKind::Reseller,
     RelKind::Customer,
@@ -162,18 +175,51 @@ fn kind_slot(kind: RelKind) -> usize {
     }
 }
 
+/// The node index ranges: organizations, then partners, then tenants.
+#[derive(Clone, Copy, Debug)]
+struct Layout {
+    orgs: u32,
+    partners: u32,
+}
+
+impl Layout {
+    #[inline]
+    fn partner(self, p: PartnerIdx) -> u32 {
+        self.orgs + p.0
+    }
+
+    #[inline]
+    fn tenant(self, t: TenantIdx) -> u32 {
+        self.orgs + self.partners + t.0
+    }
+
+    /// The (source, target) nodes of a relationship row, in the row's direction.
+    #[inline]
+    fn ends(self, r: &Relationship) -> (u32, u32) {
+        match r.kind() {
+            RelKind::Reseller => (self.partner(r.from_partner()), self.partner(r.to_partner())),
+            RelKind::Customer | RelKind::Admin => {
+                (self.partner(r.from_partner()), self.tenant(r.to_tenant()))
+            }
+            RelKind::Affiliate => (r.from, r.to),
+        }
+    }
+}
+
 impl Network {
     /// Builds the network.
     ///
     /// # Complexity
-    /// O(V + E) time and memory, plus O(E α(V)) for the affiliate union-find.
+    /// O(V + E) time: a counting sort of the edges by source, a sort of each source's few
+    /// edges by target (in parallel), and one pass that folds each pair's rows into one edge;
+    /// plus O(E α(V)) for the affiliate union-find. The transient is one 12-byte entry per edge.
     pub fn build(mut model: Model) -> Network {
         // A partner's CSP tenant belongs to the partner's organization, whether or not
         // tenants.csv says so: a sale into it by the partner or its affiliates is a self-sale.
-        let mut csp_owner = vec![None; model.tenants.len()];
+        let mut csp_owner = vec![NO_OWNER; model.tenants.len()];
         for (p, partner) in model.partners.iter().enumerate() {
             if let Some(t) = partner.csp_tenant {
-                csp_owner[t.ix()] = Some(PartnerIdx(p as u32));
+                csp_owner[t.ix()] = p as u32;
                 let tenant = &mut model.tenants[t.ix()];
                 tenant.org = tenant.org.or(Some(partner.org));
             }
@@ -181,147 +227,308 @@ impl Network {
         let orgs = model.organizations.len();
         let partners = model.partners.len();
         let tenants = model.tenants.len();
-        let structural = partners + model.tenants.iter().filter(|t| t.org.is_some()).count();
-        let mut graph = DiGraph::with_capacity(
-            orgs + partners + tenants,
-            model.relationships.len() + structural,
-        );
-        for o in 0..orgs {
-            graph.add_node(Node::Org(OrgIdx(o as u32)));
-        }
+        let nodes = orgs + partners + tenants;
+        let at = Layout {
+            orgs: orgs as u32,
+            partners: partners as u32,
+        };
+        let rels = &model.relationships;
+        debug_assert!(rels.len() < REVERSED as usize);
+
+        // Counting sort of the edge entries (source, target, row) by source.
+        let mut next = vec![0u32; nodes + 1];
         for p in 0..partners {
-            graph.add_node(Node::Partner(PartnerIdx(p as u32)));
+            next[at.partner(PartnerIdx(p as u32)) as usize] += 1;
         }
-        for t in 0..tenants {
-            graph.add_node(Node::Tenant(TenantIdx(t as u32)));
+        for tenant in &model.tenants {
+            if let Some(o) = tenant.org {
+                next[o.ix()] += 1;
+            }
         }
-        let mut net = Network {
-            model,
-            graph,
-            org_group: Vec::new(),
-            reseller_since: ResellerPairs::default(),
-            tenant_region: Vec::new(),
-            tenant_group: Vec::new(),
-            csp_owner,
-            kind_edges: Default::default(),
+        for r in rels {
+            let (a, b) = at.ends(r);
+            next[a as usize] += 1;
+            if r.kind() == RelKind::Affiliate {
+                next[b as usize] += 1;
+            }
+        }
+        let mut total = 0u32;
+        for slot in &mut next {
+            let count = *slot;
+            *slot = total;
+            total += count;
+        }
+        let mut entries = vec![(0u32, 0u32, 0u32); total as usize];
+        let mut put = |a: u32, b: u32, w: u32| {
+            let slot = &mut next[a as usize];
+            entries[*slot as usize] = (a, b, w);
+            *slot += 1;
         };
-        let structural_edge = |kind| Edge {
-            kind,
-            row: u32::MAX,
-        };
-        for (p, partner) in net.model.partners.iter().enumerate() {
-            let from = net.partner_node(PartnerIdx(p as u32));
-            let to = net.org_node(partner.org);
-            net.graph
-                .add_edge(from, to, structural_edge(EdgeKind::MemberOf));
+        for (p, partner) in model.partners.iter().enumerate() {
+            put(at.partner(PartnerIdx(p as u32)), partner.org.0, STRUCTURAL);
         }
-        for (t, tenant) in net.model.tenants.iter().enumerate() {
-            if let Some(org) = tenant.org {
-                let from = net.org_node(org);
-                let to = net.tenant_node(TenantIdx(t as u32));
-                net.graph
-                    .add_edge(from, to, structural_edge(EdgeKind::Owns));
+        for (t, tenant) in model.tenants.iter().enumerate() {
+            if let Some(o) = tenant.org {
+                put(o.0, at.tenant(TenantIdx(t as u32)), STRUCTURAL);
             }
         }
         let mut groups = UnionFind::<u32>::new(orgs);
         let mut reseller_rows = Vec::new();
-        // One pass per kind keeps each kind's rows contiguous among the edges, in row order.
-        for kind in KIND_ORDER {
-            let first = net.graph.edge_count();
-            for (row, rel) in net.model.relationships.iter().enumerate() {
-                if rel.kind() != kind {
-                    continue;
+        let mut kind_counts = [0usize; 4];
+        for (row, r) in rels.iter().enumerate() {
+            let (a, b) = at.ends(r);
+            let row = row as u32;
+            put(a, b, row);
+            kind_counts[kind_slot(r.kind())] += 1;
+            match r.kind() {
+                RelKind::Reseller => {
+                    if let Some(date) = r.effective_on {
+                        reseller_rows.push((r.from_partner(), r.to_partner(), date));
+                    }
                 }
-                let (from, to, edge_kind) = match rel.kind() {
-                    RelKind::Reseller => {
-                        let key = (rel.from_partner(), rel.to_partner());
-                        if let Some(date) = rel.effective_on {
-                            reseller_rows.push((key.0, key.1, date));
-                        }
-                        (
-                            net.partner_node(key.0),
-                            net.partner_node(key.1),
-                            EdgeKind::Reseller,
-                        )
-                    }
-                    RelKind::Customer => (
-                        net.partner_node(rel.from_partner()),
-                        net.tenant_node(rel.to_tenant()),
-                        EdgeKind::Customer,
-                    ),
-                    RelKind::Admin => (
-                        net.partner_node(rel.from_partner()),
-                        net.tenant_node(rel.to_tenant()),
-                        EdgeKind::Admin,
-                    ),
-                    RelKind::Affiliate => {
-                        groups.union(rel.from, rel.to);
-                        (
-                            net.org_node(OrgIdx(rel.from)),
-                            net.org_node(OrgIdx(rel.to)),
-                            EdgeKind::Affiliate,
-                        )
-                    }
-                };
-                net.graph.add_edge(
-                    from,
-                    to,
-                    Edge {
-                        kind: edge_kind,
-                        row: row as u32,
-                    },
-                );
+                RelKind::Affiliate => {
+                    groups.union(r.from, r.to);
+                    put(b, a, row | REVERSED);
+                }
+                RelKind::Customer | RelKind::Admin => {}
             }
-            net.kind_edges[kind_slot(kind)] = first..net.graph.edge_count();
         }
-        net.org_group = groups.into_labeling();
-        net.reseller_since = ResellerPairs::build(partners, reseller_rows);
-        net.tenant_region = net.model.tenants.iter().map(|t| t.region).collect();
-        net.tenant_group = net
-            .model
+        drop(next);
+        entries
+            .par_chunk_by_mut(|x, y| x.0 == y.0)
+            .for_each(|edges| edges.sort_unstable());
+
+        // One edge per (source, target) pair; the rows of a pair with more than one go to
+        // `multi`, and the entries are compacted in place into the graph's sorted edge list.
+        let mut multi = Vec::new();
+        let (mut kept, mut i) = (0, 0);
+        while i < entries.len() {
+            let (a, b, first) = entries[i];
+            let mut j = i + 1;
+            while j < entries.len() && (entries[j].0, entries[j].1) == (a, b) {
+                j += 1;
+            }
+            let weight = if j - i == 1 {
+                first
+            } else {
+                let run = multi.len() as u32;
+                multi.push((j - i) as u32);
+                multi.extend(entries[i..j].iter().map(|e| e.2));
+                MULTI | run
+            };
+            entries[kept] = (a, b, weight);
+            kept += 1;
+            i = j;
+        }
+        entries.truncate(kept);
+        multi.shrink_to_fit();
+        let mut graph: Graph = match Csr::from_sorted_edges(&entries) {
+            Ok(g) => g,
+            // The entries were just sorted and made unique by (source, target).
+            Err(e) => unreachable!("graph edges out of order: {e:?}"),
+        };
+        drop(entries);
+        while graph.node_count() < nodes {
+            graph.add_node(());
+        }
+
+        // The rows grouped by kind: a counting sort on the kind.
+        let mut kind_ranges: [Range<usize>; 4] = Default::default();
+        let mut start = 0;
+        for (slot, count) in kind_counts.iter().enumerate() {
+            kind_ranges[slot] = start..start + count;
+            start += count;
+        }
+        let mut fill: [usize; 4] = std::array::from_fn(|s| kind_ranges[s].start);
+        let mut kind_rows = vec![0u32; rels.len()];
+        for (row, r) in rels.iter().enumerate() {
+            let slot = &mut fill[kind_slot(r.kind())];
+            kind_rows[*slot] = row as u32;
+            *slot += 1;
+        }
+
+        let org_group = groups.into_labeling();
+        let tenant_region = model.tenants.iter().map(|t| t.region).collect();
+        let tenant_group = model
             .tenants
             .iter()
-            .map(|t| t.org.map_or(NO_GROUP, |o| net.org_group[o.ix()]))
+            .map(|t| t.org.map_or(NO_GROUP, |o| org_group[o.ix()]))
             .collect();
-        net
+        Network {
+            model,
+            graph,
+            multi,
+            kind_rows,
+            kind_ranges,
+            org_group,
+            reseller_since: ResellerPairs::build(partners, reseller_rows),
+            tenant_region,
+            tenant_group,
+            csp_owner,
+        }
     }
 
     /// The bytes of each table of the model and of the network built from it.
     #[doc(hidden)]
     pub fn table_bytes(&self) -> Vec<TableBytes> {
         let mut out = self.model.table_bytes();
-        out.push(TableBytes::of::<petgraph::graph::Node<Node, u32>>(
+        // `Csr` keeps one `usize` row start per node (and one more), its edges as a target and a
+        // weight each; it does not say its capacity, so these are the bytes in use.
+        out.push(TableBytes::of::<usize>(
             "graph nodes",
             self.graph.node_count(),
-            self.graph.capacity().0,
+            self.graph.node_count() + 1,
             0,
         ));
-        out.push(TableBytes::of::<GraphEdge<Edge, u32>>(
+        out.push(TableBytes::of::<(u32, u32)>(
             "graph edges",
             self.graph.edge_count(),
-            self.graph.capacity().1,
+            self.graph.edge_count(),
+            0,
+        ));
+        out.push(TableBytes::of::<u32>(
+            "graph parallel rows",
+            self.multi.len(),
+            self.multi.capacity(),
+            0,
+        ));
+        out.push(TableBytes::of::<u32>(
+            "rows by kind",
+            self.kind_rows.len(),
+            self.kind_rows.capacity(),
             0,
         ));
         out.extend(self.derived_bytes());
         out
     }
 
+    fn layout(&self) -> Layout {
+        Layout {
+            orgs: self.model.organizations.len() as u32,
+            partners: self.model.partners.len() as u32,
+        }
+    }
+
     /// The node of an organization.
     #[inline]
-    pub fn org_node(&self, o: OrgIdx) -> NodeIndex<u32> {
-        NodeIndex::new(o.ix())
+    pub fn org_node(&self, o: OrgIdx) -> u32 {
+        o.0
     }
 
     /// The node of a partner.
     #[inline]
-    pub fn partner_node(&self, p: PartnerIdx) -> NodeIndex<u32> {
-        NodeIndex::new(self.model.organizations.len() + p.ix())
+    pub fn partner_node(&self, p: PartnerIdx) -> u32 {
+        self.layout().partner(p)
     }
 
     /// The node of a tenant.
     #[inline]
-    pub fn tenant_node(&self, t: TenantIdx) -> NodeIndex<u32> {
-        NodeIndex::new(self.model.organizations.len() + self.model.partners.len() + t.ix())
+    pub fn tenant_node(&self, t: TenantIdx) -> u32 {
+        self.layout().tenant(t)
+    }
+
+    /// What node `n` stands for, from the index ranges.
+    #[inline]
+    pub fn node(&self, n: u32) -> Node {
+        let at = self.layout();
+        if n < at.orgs {
+            Node::Org(OrgIdx(n))
+        } else if n < at.orgs + at.partners {
+            Node::Partner(PartnerIdx(n - at.orgs))
+        } else {
+            Node::Tenant(TenantIdx(n - at.orgs - at.partners))
+        }
+    }
+
+    /// The row entries an edge weight names: none for a structural edge, else the rows of the
+    /// pair, each with [`REVERSED`] set where the edge runs against an affiliate row.
+    #[inline]
+    pub fn edge_rows<'a>(&'a self, weight: &'a u32) -> &'a [u32] {
+        if *weight == STRUCTURAL {
+            &[]
+        } else if weight & MULTI != 0 {
+            let run = (weight & !MULTI) as usize;
+            let len = self.multi[run] as usize;
+            &self.multi[run + 1..run + 1 + len]
+        } else {
+            std::slice::from_ref(weight)
+        }
+    }
+
+    /// The row entries of every edge that holds more than one row (a repeated row, an affiliate
+    /// row recorded both ways, or a sale and an admin row of the same partner and tenant), in
+    /// edge order; see [`Network::edge_rows`] for the entries.
+    pub fn parallel_rows(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        let mut rest = &self.multi[..];
+        std::iter::from_fn(move || {
+            let (&len, tail) = rest.split_first()?;
+            let (run, after) = tail.split_at(len as usize);
+            rest = after;
+            Some(run)
+        })
+    }
+
+    /// The source node of an edge holding row entry `entry` (see [`Network::edge_rows`]).
+    #[inline]
+    pub fn entry_source(&self, entry: u32) -> u32 {
+        let r = &self.model.relationships[(entry & !REVERSED) as usize];
+        let (a, b) = self.layout().ends(r);
+        if entry & REVERSED != 0 {
+            b
+        } else {
+            a
+        }
+    }
+
+    /// Every edge in the network's order, each once and in its own direction: a partner's
+    /// organization (by partner), an organization's tenants (by tenant), then the rows by kind
+    /// (reseller, customer, admin, affiliate) in row order; the row index where there is one.
+    pub fn edges_in_order(&self) -> impl Iterator<Item = (u32, u32, EdgeKind, Option<usize>)> + '_ {
+        let at = self.layout();
+        let m = &self.model;
+        let member_of = m.partners.iter().enumerate().map(move |(p, x)| {
+            (
+                at.partner(PartnerIdx(p as u32)),
+                x.org.0,
+                EdgeKind::MemberOf,
+                None,
+            )
+        });
+        let owns = m.tenants.iter().enumerate().filter_map(move |(t, x)| {
+            x.org
+                .map(|o| (o.0, at.tenant(TenantIdx(t as u32)), EdgeKind::Owns, None))
+        });
+        let rows = KIND_ORDER
+            .into_iter()
+            .flat_map(move |kind| self.kind_rows(kind).iter())
+            .map(move |&row| {
+                let r = &m.relationships[row as usize];
+                let (a, b) = at.ends(r);
+                let kind = match r.kind() {
+                    RelKind::Reseller => EdgeKind::Reseller,
+                    RelKind::Customer => EdgeKind::Customer,
+                    RelKind::Admin => EdgeKind::Admin,
+                    RelKind::Affiliate => EdgeKind::Affiliate,
+                };
+                (a, b, kind, Some(row as usize))
+            });
+        member_of.chain(owns).chain(rows)
+    }
+
+    /// The number of edges of the multigraph the graph holds: structural edges, one per
+    /// relationship row, and one more per affiliate row (held both ways).
+    pub fn graph_entry_count(&self) -> usize {
+        self.model.partners.len()
+            + self.model.tenants.iter().filter(|t| t.org.is_some()).count()
+            + self.model.relationships.len()
+            + self.row_count(RelKind::Affiliate)
+    }
+
+    /// The partner whose CSP tenant `t` is, if any.
+    #[inline]
+    pub fn csp_owner(&self, t: TenantIdx) -> Option<PartnerIdx> {
+        let p = self.csp_owner[t.ix()];
+        (p != NO_OWNER).then_some(PartnerIdx(p))
     }
 
     /// Whether two organizations are the same or affiliates of each other.
@@ -330,52 +537,48 @@ impl Network {
         self.org_group[a.ix()] == self.org_group[b.ix()]
     }
 
-    /// The edges of one relationship kind: a contiguous run of the graph's edges, in row order.
+    /// The relationship rows of one kind, in row order, as indices into
+    /// [`Model::relationships`].
     #[inline]
-    pub fn kind_edges(&self, kind: RelKind) -> &[GraphEdge<Edge, u32>] {
-        &self.graph.raw_edges()[self.kind_edges[kind_slot(kind)].clone()]
+    pub fn kind_rows(&self, kind: RelKind) -> &[u32] {
+        &self.kind_rows[self.kind_ranges[kind_slot(kind)].clone()]
     }
 
     /// The number of rows of one relationship kind.
     #[inline]
     pub fn row_count(&self, kind: RelKind) -> usize {
-        self.kind_edges[kind_slot(kind)].len()
+        self.kind_ranges[kind_slot(kind)].len()
     }
 
     /// The rows of one relationship kind, in row order.
     pub fn rows(&self, kind: RelKind) -> impl ExactSizeIterator<Item = &Relationship> + '_ {
-        self.kind_edges(kind)
+        self.kind_rows(kind)
             .iter()
-            .map(|e| &self.model.relationships[e.weight.row as usize])
+            .map(|&row| &self.model.relationships[row as usize])
     }
 
     /// The rows of one relationship kind, in parallel (in no particular order: rules sort their
-    /// findings). Reads only that kind's edges.
+    /// findings). Reads only that kind's rows.
     pub fn par_rows(
         &self,
         kind: RelKind,
     ) -> impl IndexedParallelIterator<Item = &Relationship> + '_ {
-        self.kind_edges(kind)
+        self.kind_rows(kind)
             .par_iter()
-            .map(|e| &self.model.relationships[e.weight.row as usize])
+            .map(|&row| &self.model.relationships[row as usize])
     }
 
     /// The organizations joined to `o` by an `affiliate` row (either direction), sorted by id,
-    /// without repeats; read from the graph's adjacency of the organization's node.
+    /// without repeats: the organization neighbours of the organization's node (affiliate
+    /// edges run both ways).
     fn affiliates_by_id(&self, o: u32) -> Vec<u32> {
         let orgs = &self.model.organizations;
-        let node = NodeIndex::new(o as usize);
         let mut out: Vec<u32> = self
             .graph
-            .edges_directed(node, Direction::Outgoing)
-            .filter(|e| e.weight().kind == EdgeKind::Affiliate)
-            .map(|e| e.target().index() as u32)
-            .chain(
-                self.graph
-                    .edges_directed(node, Direction::Incoming)
-                    .filter(|e| e.weight().kind == EdgeKind::Affiliate)
-                    .map(|e| e.source().index() as u32),
-            )
+            .neighbors_slice(o)
+            .iter()
+            .copied()
+            .filter(|&n| (n as usize) < orgs.len())
             .collect();
         out.sort_unstable_by(|a, b| {
             orgs.text(*a as usize)
@@ -463,7 +666,7 @@ impl Network {
                 self.tenant_group.capacity(),
                 0,
             ),
-            TableBytes::of::<Option<PartnerIdx>>(
+            TableBytes::of::<u32>(
                 "csp owners",
                 self.csp_owner.len(),
                 self.csp_owner.capacity(),
@@ -594,9 +797,9 @@ mod tests {
             sorted.sort_unstable();
             assert_eq!(par, sorted);
             assert!(net
-                .kind_edges(kind)
+                .kind_rows(kind)
                 .iter()
-                .all(|e| rels[e.weight.row as usize].kind() == kind));
+                .all(|&row| rels[row as usize].kind() == kind));
             seen += expected.len();
         }
         // The sample mixes the kinds; every row is read by exactly one kind.
@@ -610,6 +813,115 @@ mod tests {
             )
         });
         assert_eq!(seen, rels.len());
+    }
+
+    /// Every (source, target, row entry) the graph holds, from its edges and their weights.
+    fn graph_entries(net: &Network) -> Vec<(u32, u32, u32)> {
+        use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+        let mut out = Vec::new();
+        for e in net.graph.edge_references() {
+            let rows = net.edge_rows(e.weight());
+            if rows.is_empty() {
+                out.push((e.source(), e.target(), STRUCTURAL));
+            }
+            out.extend(rows.iter().map(|&r| (e.source(), e.target(), r)));
+        }
+        out
+    }
+
+    #[test]
+    fn the_graph_holds_every_row_and_structure_edge_once_and_affiliates_both_ways() {
+        let net = sample();
+        let m = &net.model;
+        let at = net.layout();
+        assert_eq!(
+            net.graph.node_count(),
+            m.organizations.len() + m.partners.len() + m.tenants.len()
+        );
+        let mut expected = Vec::new();
+        for (p, x) in m.partners.iter().enumerate() {
+            expected.push((at.partner(PartnerIdx(p as u32)), x.org.0, STRUCTURAL));
+        }
+        for (t, x) in m.tenants.iter().enumerate() {
+            if let Some(o) = x.org {
+                expected.push((o.0, at.tenant(TenantIdx(t as u32)), STRUCTURAL));
+            }
+        }
+        for (row, r) in m.relationships.iter().enumerate() {
+            let (a, b) = at.ends(r);
+            expected.push((a, b, row as u32));
+            if r.kind() == RelKind::Affiliate {
+                expected.push((b, a, row as u32 | REVERSED));
+            }
+        }
+        expected.sort_unstable();
+        let mut got = graph_entries(&net);
+        got.sort_unstable();
+        assert_eq!(got, expected);
+        // The sample has a sale and an admin row of the same pair: one edge, two rows.
+        let runs: Vec<&[u32]> = net.parallel_rows().collect();
+        assert!(!runs.is_empty());
+        assert!(runs.iter().all(|run| run.len() > 1));
+        for run in runs {
+            let sources: Vec<u32> = run.iter().map(|&e| net.entry_source(e)).collect();
+            assert!(sources.iter().all(|&s| s == sources[0]), "{run:?}");
+        }
+        // Node kinds follow from the index ranges.
+        assert_eq!(net.node(0), Node::Org(OrgIdx(0)));
+        let p = net.partner_node(PartnerIdx(1));
+        assert_eq!(net.node(p), Node::Partner(PartnerIdx(1)));
+        let t = net.tenant_node(TenantIdx(2));
+        assert_eq!(net.node(t), Node::Tenant(TenantIdx(2)));
+        assert_eq!(net.node(t - 1), Node::Tenant(TenantIdx(1)));
+    }
+
+    #[test]
+    fn edges_in_order_lists_each_edge_once_structure_first_then_rows_by_kind() {
+        let net = sample();
+        let m = &net.model;
+        let edges: Vec<_> = net.edges_in_order().collect();
+        let owned = m.tenants.iter().filter(|t| t.org.is_some()).count();
+        assert_eq!(edges.len(), m.partners.len() + owned + m.relationships.len());
+        let (member, rest) = edges.split_at(m.partners.len());
+        let (owns, rows) = rest.split_at(owned);
+        assert!(member.iter().all(|e| e.2 == EdgeKind::MemberOf && e.3.is_none()));
+        assert!(owns.iter().all(|e| e.2 == EdgeKind::Owns && e.3.is_none()));
+        let got: Vec<usize> = rows.iter().filter_map(|e| e.3).collect();
+        let want: Vec<usize> = KIND_ORDER
+            .iter()
+            .flat_map(|&k| net.kind_rows(k).iter().map(|&r| r as usize))
+            .collect();
+        assert_eq!(got, want);
+        for &(a, b, kind, row) in rows {
+            let r = &m.relationships[row.unwrap_or(usize::MAX)];
+            assert_eq!((a, b), net.layout().ends(r));
+            let same = matches!(
+                (kind, r.kind()),
+                (EdgeKind::Reseller, RelKind::Reseller)
+                    | (EdgeKind::Customer, RelKind::Customer)
+                    | (EdgeKind::Admin, RelKind::Admin)
+                    | (EdgeKind::Affiliate, RelKind::Affiliate)
+            );
+            assert!(same, "{kind:?} {r:?}");
+        }
+    }
+
+    #[test]
+    fn a_graph_edge_costs_at_most_twelve_bytes() {
+        let net = sample();
+        let bytes = |name: &str| {
+            net.table_bytes()
+                .iter()
+                .find(|t| t.table == name)
+                .map(|t| t.total())
+                .unwrap_or_else(|| panic!("no table {name}"))
+        };
+        let edges = net.graph_entry_count();
+        // Target and weight of each edge, and the rows of the edges that hold several.
+        let per_edge = (bytes("graph edges") + bytes("graph parallel rows")) as f64 / edges as f64;
+        assert!(per_edge <= 12.0, "{per_edge} bytes per edge");
+        assert_eq!(bytes("graph edges"), 8 * net.graph.edge_count());
+        assert_eq!(bytes("graph nodes"), 8 * (net.graph.node_count() + 1));
     }
 
     #[test]

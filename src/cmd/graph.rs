@@ -10,12 +10,11 @@
 //! findings that have no relationship row (CSP009, CSP010). Output order is the network's:
 //! organizations, partners, tenants, then edges, so the same input gives the same bytes.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 
 use anyhow::Context;
-use petgraph::visit::EdgeRef;
-use petgraph::Direction;
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
 use serde_json::{json, Map, Value};
 
 use crate::audit::load_network_with;
@@ -244,7 +243,7 @@ fn ends(net: &Network, ix: usize) -> (Entity, Entity) {
     }
 }
 
-fn node_of(net: &Network, e: Entity) -> petgraph::graph::NodeIndex<u32> {
+fn node_of(net: &Network, e: Entity) -> u32 {
     match e {
         Entity::Partner(p) => net.partner_node(p),
         Entity::Tenant(t) => net.tenant_node(t),
@@ -252,36 +251,40 @@ fn node_of(net: &Network, e: Entity) -> petgraph::graph::NodeIndex<u32> {
     }
 }
 
-/// The nodes at most `depth` edges (either direction) from a seed, as a membership mask.
+/// The nodes at most `depth` edges (either direction) from a seed, as a membership mask:
+/// breadth-first, one level at a time, each level one pass over the graph's edges (the graph
+/// keeps outgoing edges only, so a pass is how the incoming ones are read).
 ///
 /// # Complexity
-/// O(V + E) for the nodes and edges reached.
+/// O(depth × E) at most; the walk ends at the first level that reaches no new node.
 fn neighbourhood(net: &Network, seeds: &[Entity], depth: u32) -> Vec<bool> {
     let g = &net.graph;
     let mut keep = vec![false; g.node_count()];
-    let mut queue = VecDeque::new();
+    let mut frontier = vec![false; g.node_count()];
+    let mut any = false;
     for &s in seeds {
-        let n = node_of(net, s);
-        if !std::mem::replace(&mut keep[n.index()], true) {
-            queue.push_back((n, 0));
-        }
+        let n = node_of(net, s) as usize;
+        keep[n] = true;
+        frontier[n] = true;
+        any = true;
     }
-    while let Some((n, d)) = queue.pop_front() {
-        if d == depth {
-            continue;
+    for _ in 0..depth {
+        if !any {
+            break;
         }
-        for dir in [Direction::Outgoing, Direction::Incoming] {
-            for e in g.edges_directed(n, dir) {
-                let m = if dir == Direction::Outgoing {
-                    e.target()
-                } else {
-                    e.source()
-                };
-                if !std::mem::replace(&mut keep[m.index()], true) {
-                    queue.push_back((m, d + 1));
+        let mut next = vec![false; g.node_count()];
+        any = false;
+        for e in g.edge_references() {
+            let (a, b) = (e.source() as usize, e.target() as usize);
+            for (from, to) in [(a, b), (b, a)] {
+                if frontier[from] && !keep[to] {
+                    keep[to] = true;
+                    next[to] = true;
+                    any = true;
                 }
             }
         }
+        frontier = next;
     }
     keep
 }
@@ -310,8 +313,8 @@ fn build(
     let regions = &m.regions;
     let kept = |i: usize| keep.is_none_or(|k| k[i]);
     let marks = |e: Entity| on_node.get(&e).map(|v| v.join(";")).unwrap_or_default();
-    for n in net.graph.node_indices().filter(|n| kept(n.index())) {
-        let node = net.graph[n];
+    for n in (0..net.graph.node_count() as u32).filter(|&n| kept(n as usize)) {
+        let node = net.node(n);
         let attrs: Attrs = match node {
             Node::Org(o) => vec![
                 ("kind", "organization".into()),
@@ -354,14 +357,12 @@ fn build(
         let attrs: Attrs = attrs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
         sink.node(&key(net, node), &attrs)?;
     }
-    for e in net.graph.raw_edges() {
-        let (a, b) = (e.source(), e.target());
-        if !kept(a.index()) || !kept(b.index()) {
+    for (a, b, kind, row) in net.edges_in_order() {
+        if !kept(a as usize) || !kept(b as usize) {
             continue;
         }
-        let w = e.weight;
         let mut attrs: Attrs = Vec::new();
-        let kind = match w.kind {
+        let kind = match kind {
             EdgeKind::Reseller => "reseller",
             EdgeKind::Customer => "customer",
             EdgeKind::Admin => "admin",
@@ -370,13 +371,13 @@ fn build(
             EdgeKind::MemberOf => "member_of",
         };
         attrs.push(("kind", kind.into()));
-        if w.row != u32::MAX {
-            let r = &m.relationships[w.row as usize];
+        if let Some(row) = row {
+            let r = &m.relationships[row];
             attrs.push(("effective_on", date(r.effective_on)));
             attrs.push(("line", r.line().to_string()));
             attrs.push((
                 "relationship_id",
-                m.relationship_id(w.row as usize).unwrap_or_default().into(),
+                m.relationship_id(row).unwrap_or_default().into(),
             ));
             attrs.push((
                 "reseller",
@@ -393,16 +394,16 @@ fn build(
             ));
         }
         let attrs: Attrs = attrs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-        sink.edge(&key(net, net.graph[a]), &key(net, net.graph[b]), &attrs)?;
+        sink.edge(&key(net, net.node(a)), &key(net, net.node(b)), &attrs)?;
     }
     // A partner's CSP tenant, which no row states as an edge.
     for (p, x) in m.partners.iter().enumerate() {
         let Some(t) = x.csp_tenant else { continue };
         let (a, b) = (net.partner_node(PartnerIdx(p as u32)), net.tenant_node(t));
-        if kept(a.index()) && kept(b.index()) {
+        if kept(a as usize) && kept(b as usize) {
             sink.edge(
-                &key(net, net.graph[a]),
-                &key(net, net.graph[b]),
+                &key(net, net.node(a)),
+                &key(net, net.node(b)),
                 &vec![("kind", "csp_tenant".into())],
             )?;
         }

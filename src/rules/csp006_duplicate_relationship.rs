@@ -1,7 +1,7 @@
 use rayon::prelude::*;
 
 use super::{Entity, Finding, Params, RuleId};
-use crate::graph::Network;
+use crate::graph::{Network, REVERSED};
 use crate::model::{OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx};
 
 declare_rule! {
@@ -48,92 +48,44 @@ fn key(r: &Relationship) -> Key {
 /// One finding per group of identical relationships.
 ///
 /// # Complexity
-/// O(E + V): for each kind, a counting sort of its edges' rows by their `to` end (a dense
-/// index), then a scan of the buckets, comparing the rows of each small bucket in place and
-/// sorting only the large ones and those that hold a repeat.
+/// O(P log P) over the P rows of the graph's edges that hold more than one row: identical rows
+/// have the same ends, so they are rows of one edge, and no other edge is read.
 pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = RuleId::CSP006;
-    let m = &net.model;
-    let kinds = [
-        (RelKind::Reseller, m.partners.len()),
-        (RelKind::Customer, m.tenants.len()),
-        (RelKind::Admin, m.tenants.len()),
-        (RelKind::Affiliate, m.organizations.len()),
-    ];
-    kinds
-        .into_par_iter()
-        .flat_map_iter(|(kind, ends)| duplicates(net, kind, ends))
+    let runs: Vec<&[u32]> = net.parallel_rows().collect();
+    runs.into_par_iter()
+        .flat_map_iter(|run| duplicates(net, run))
         .map(|group| finding(net, rule, &group))
         .collect()
 }
 
-/// The groups of two or more rows of one kind with the same key, each sorted by key and row.
-/// `ends` is the size of the table the key's `to` end indexes.
-fn duplicates(net: &Network, kind: RelKind, ends: usize) -> Vec<Vec<(Key, u32)>> {
-    let edges = net.kind_edges(kind);
-    if edges.len() < 2 {
-        return Vec::new();
-    }
+/// The groups of two or more rows with the same key among the row entries of one edge, each
+/// sorted by key and row.
+fn duplicates(net: &Network, run: &[u32]) -> Vec<Vec<(Key, u32)>> {
     let rels = &net.model.relationships;
-    let bucket = |row: u32| key(&rels[row as usize]).2 as usize;
-    // Counting sort of the rows by bucket: `at[b]` ends as the first slot of bucket `b`, and
-    // `at[ends]` is the number of rows; rows keep their order within a bucket.
-    let mut at = vec![0u32; ends + 1];
-    for e in edges {
-        at[bucket(e.weight.row)] += 1;
+    let row = |entry: u32| entry & !REVERSED;
+    // Nearly every such edge is a sale and an admin row of the same partner and tenant.
+    if let [a, b] = run {
+        if key(&rels[row(*a) as usize]) != key(&rels[row(*b) as usize]) {
+            return Vec::new();
+        }
     }
-    let mut total = 0u32;
-    for slot in &mut at {
-        total += *slot;
-        *slot = total;
-    }
-    // Each slot holds the rest of the row's key (`from`, reseller) beside the row, so that a
-    // bucket is checked from its own contiguous slots, not by reading its rows again.
-    let mut order = vec![(0u32, 0u32, 0u32); edges.len()];
-    for e in edges.iter().rev() {
-        let row = e.weight.row;
-        let k = key(&rels[row as usize]);
-        let b = k.2 as usize;
-        at[b] -= 1;
-        order[at[b] as usize] = (k.1, k.3, row);
-    }
-    at.par_windows(2)
-        .enumerate()
-        .filter(|(_, w)| w[1] - w[0] > 1)
-        .flat_map_iter(|(to, w)| {
-            let slots = &order[w[0] as usize..w[1] as usize];
-            // Nearly every bucket is a handful of rows with distinct keys: compare them in
-            // place and allocate only for a bucket that is large or holds a repeat.
-            if slots.len() <= SMALL_BUCKET && !has_repeat(slots) {
-                return Vec::new();
-            }
-            // Within a bucket the kind and `to` are the same, so sorting by (`from`, reseller,
-            // row) sorts by key and row.
-            let mut sorted = slots.to_vec();
-            sorted.sort_unstable();
-            sorted
-                .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
-                .filter(|g| g.len() > 1)
-                .map(|g| {
-                    g.iter()
-                        .map(|&(from, reseller, row)| ((kind, from, to as u32, reseller), row))
-                        .collect()
-                })
-                .collect::<Vec<_>>()
+    let mut keyed: Vec<(Key, u32)> = run
+        .iter()
+        .filter(|&&entry| {
+            // An affiliate row is an edge both ways: count it on the edge that leaves the
+            // smaller of its ends only.
+            let r = &rels[row(entry) as usize];
+            r.kind() != RelKind::Affiliate || net.entry_source(entry) == r.from.min(r.to)
         })
+        .map(|&entry| (key(&rels[row(entry) as usize]), row(entry)))
+        .collect();
+    keyed.sort_unstable();
+    keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|g| g.len() > 1)
+        .map(|g| g.to_vec())
         .collect()
-}
-
-/// The largest bucket checked for repeats pair by pair instead of by sorting.
-const SMALL_BUCKET: usize = 16;
-
-/// Whether two of a bucket's slots have the same (`from`, reseller).
-fn has_repeat(slots: &[(u32, u32, u32)]) -> bool {
-    slots.iter().enumerate().any(|(i, a)| {
-        slots[i + 1..]
-            .iter()
-            .any(|b| (a.0, a.1) == (b.0, b.1))
-    })
 }
 
 fn finding(net: &Network, rule: RuleId, group: &[(Key, u32)]) -> Finding {

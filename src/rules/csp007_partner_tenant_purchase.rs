@@ -42,7 +42,7 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
         .filter(|r| m.tenant(r.to_tenant()).kind == TenantKind::Partner)
         .map(|r| {
             let t = r.to_tenant();
-            let owner = net.csp_owner[t.ix()];
+            let owner = net.csp_owner(t);
             let whose = owner.map_or(
                 "a partner tenant no partner names as its CSP tenant".to_string(),
                 |p| format!("the CSP tenant of partner '{}'", m.partner_id(p)),

@@ -48,7 +48,7 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let mut sales: Vec<(PartnerIdx, PartnerIdx, TenantIdx, u32)> = net
         .par_rows(RelKind::Customer)
         .filter_map(|r| {
-            let reseller = net.csp_owner[r.to_tenant().ix()]?;
+            let reseller = net.csp_owner(r.to_tenant())?;
             net.reseller_since
                 .contains(r.from_partner(), reseller)
                 .then_some((r.from_partner(), reseller, r.to_tenant(), r.line()))
