@@ -22,20 +22,27 @@ use crate::model::{
 pub const NO_GROUP: u32 = u32::MAX;
 
 /// The (provider, reseller) pairs that have a dated `reseller` row, with the earliest date of
-/// each, grouped by provider: a dense table read by index and a short binary search, with no
-/// hashing.
+/// each, grouped by reseller: a dense table read by index, with no hashing. A reseller works
+/// with one provider or a few, so a look-up is one read of the reseller's run start and a scan
+/// of a run that is usually one entry long (a search of a provider's run of tens of resellers
+/// waited on one cache miss per step).
 #[derive(Debug, Default)]
 pub struct ResellerPairs {
-    /// `start[p]..start[p + 1]` is the run of provider `p` in `pairs`.
+    /// `start[r]..start[r + 1]` is the run of reseller `r` in `pairs`.
     start: Vec<u32>,
-    /// (reseller, earliest date), sorted by reseller within each provider's run.
+    /// (provider, earliest date), sorted by provider within each reseller's run.
     pairs: Vec<(PartnerIdx, Date)>,
 }
+
+/// The longest run scanned entry by entry instead of searched.
+const SHORT_RUN: usize = 8;
 
 impl ResellerPairs {
     /// The table of `partners` partners from (provider, reseller, date) triples, in any order
     /// and with repeats.
-    fn build(partners: usize, mut all: Vec<(PartnerIdx, PartnerIdx, Date)>) -> ResellerPairs {
+    fn build(partners: usize, all: Vec<(PartnerIdx, PartnerIdx, Date)>) -> ResellerPairs {
+        let mut all: Vec<(PartnerIdx, PartnerIdx, Date)> =
+            all.into_iter().map(|(p, r, d)| (r, p, d)).collect();
         all.par_sort_unstable();
         // Sorted by date within a pair, so the first of each pair holds the earliest date.
         all.dedup_by_key(|t| (t.0, t.1));
@@ -53,12 +60,15 @@ impl ResellerPairs {
     /// The earliest date of a `reseller` row from `provider` to `reseller`, if there is one.
     #[inline]
     pub fn get(&self, provider: PartnerIdx, reseller: PartnerIdx) -> Option<Date> {
-        let (a, b) = match self.start.get(provider.ix()..provider.ix() + 2) {
+        let (a, b) = match self.start.get(reseller.ix()..reseller.ix() + 2) {
             Some(&[a, b]) => (a as usize, b as usize),
             _ => return None,
         };
         let run = &self.pairs[a..b];
-        run.binary_search_by_key(&reseller, |e| e.0)
+        if run.len() <= SHORT_RUN {
+            return run.iter().find(|e| e.0 == provider).map(|e| e.1);
+        }
+        run.binary_search_by_key(&provider, |e| e.0)
             .ok()
             .map(|i| run[i].1)
     }
@@ -762,6 +772,17 @@ mod tests {
         assert_eq!(pairs.get(p(3), r(1)), None);
         assert!(!pairs.contains(p(9), r(1)));
         assert!(!pairs.contains(p(0), r(3)));
+        // A reseller with more providers than a short run: searched, not scanned.
+        let many: Vec<_> = (1..=2 * SHORT_RUN as u32)
+            .rev()
+            .map(|q| (p(q), r(0), day("2021-01-01")))
+            .collect();
+        let pairs = ResellerPairs::build(2 * SHORT_RUN + 1, many);
+        for q in 1..=2 * SHORT_RUN as u32 {
+            assert_eq!(pairs.get(p(q), r(0)), Some(day("2021-01-01")), "{q}");
+        }
+        assert_eq!(pairs.get(p(0), r(0)), None);
+        assert_eq!(pairs.get(p(1), r(1)), None);
     }
 
     #[test]
