@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::model::{
-    Date, Model, OrgIdx, PartnerIdx, RegionIdx, RelKind, Relationship, TableBytes, TenantIdx,
+    Date, Model, OrgIdx, PartnerIdx, RegionIdx, RelKind, Relationship, Role, TableBytes, TenantIdx,
 };
 
 /// [`Network::tenant_group`] of a tenant with no known organization.
@@ -164,6 +164,9 @@ pub struct Network {
     pub tenant_group: Vec<u32>,
     /// The partner whose CSP tenant each tenant is, or [`NO_OWNER`].
     csp_owner: Vec<u32>,
+    /// The role of every partner, indexed by partner: a column small enough to stay in the
+    /// nearest caches while per-sale checks read it for two partners a row.
+    pub partner_role: Vec<Role>,
 }
 
 /// The relationship kinds in the order their rows are grouped.
@@ -255,40 +258,12 @@ impl Network {
                 next[o.ix()] += 1;
             }
         }
-        for r in rels {
-            let (a, b) = at.ends(r);
-            next[a as usize] += 1;
-            if r.kind() == RelKind::Affiliate {
-                next[b as usize] += 1;
-            }
-        }
-        let mut total = 0u32;
-        for slot in &mut next {
-            let count = *slot;
-            *slot = total;
-            total += count;
-        }
-        let mut entries = vec![(0u32, 0u32, 0u32); total as usize];
-        let mut put = |a: u32, b: u32, w: u32| {
-            let slot = &mut next[a as usize];
-            entries[*slot as usize] = (a, b, w);
-            *slot += 1;
-        };
-        for (p, partner) in model.partners.iter().enumerate() {
-            put(at.partner(PartnerIdx(p as u32)), partner.org.0, STRUCTURAL);
-        }
-        for (t, tenant) in model.tenants.iter().enumerate() {
-            if let Some(o) = tenant.org {
-                put(o.0, at.tenant(TenantIdx(t as u32)), STRUCTURAL);
-            }
-        }
         let mut groups = UnionFind::<u32>::new(orgs);
         let mut reseller_rows = Vec::new();
         let mut kind_counts = [0usize; 4];
-        for (row, r) in rels.iter().enumerate() {
+        for r in rels {
             let (a, b) = at.ends(r);
-            let row = row as u32;
-            put(a, b, row);
+            next[a as usize] += 1;
             kind_counts[kind_slot(r.kind())] += 1;
             match r.kind() {
                 RelKind::Reseller => {
@@ -298,12 +273,68 @@ impl Network {
                 }
                 RelKind::Affiliate => {
                     groups.union(r.from, r.to);
-                    put(b, a, row | REVERSED);
+                    next[b as usize] += 1;
                 }
                 RelKind::Customer | RelKind::Admin => {}
             }
         }
-        drop(next);
+        let mut total = 0u32;
+        for slot in &mut next {
+            let count = *slot;
+            *slot = total;
+            total += count;
+        }
+        let starts = next;
+        let mut entries = vec![(0u32, 0u32, 0u32); total as usize];
+        // The entries are placed in parallel: each part owns the sources of a contiguous run
+        // of the entries (about an equal share), reads every row and places those it owns.
+        // The order within a source does not matter: each source's entries are sorted next.
+        let parts = rayon::current_num_threads().clamp(1, 64);
+        let mut bounds = vec![0usize];
+        for i in 1..parts {
+            let share = total as u64 * i as u64 / parts as u64;
+            let b = starts.partition_point(|&o| u64::from(o) < share).min(nodes);
+            bounds.push(b.max(bounds[i - 1]));
+        }
+        bounds.push(nodes);
+        let mut slices = Vec::with_capacity(parts);
+        let mut rest: &mut [(u32, u32, u32)] = &mut entries;
+        for w in bounds.windows(2) {
+            let len = (starts[w[1]] - starts[w[0]]) as usize;
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
+            slices.push((w[0], w[1], head));
+            rest = tail;
+        }
+        let model_ref = &model;
+        let starts_ref = &starts;
+        slices.into_par_iter().for_each(|(lo, hi, out)| {
+            let base = starts_ref[lo];
+            let mut cursor: Vec<u32> = starts_ref[lo..hi].iter().map(|&s| s - base).collect();
+            let mut put = |a: u32, b: u32, w: u32| {
+                let a = a as usize;
+                if (lo..hi).contains(&a) {
+                    let slot = &mut cursor[a - lo];
+                    out[*slot as usize] = (a as u32, b, w);
+                    *slot += 1;
+                }
+            };
+            for (p, partner) in model_ref.partners.iter().enumerate() {
+                put(at.partner(PartnerIdx(p as u32)), partner.org.0, STRUCTURAL);
+            }
+            for (t, tenant) in model_ref.tenants.iter().enumerate() {
+                if let Some(o) = tenant.org {
+                    put(o.0, at.tenant(TenantIdx(t as u32)), STRUCTURAL);
+                }
+            }
+            for (row, r) in model_ref.relationships.iter().enumerate() {
+                let (a, b) = at.ends(r);
+                put(a, b, row as u32);
+                if r.kind() == RelKind::Affiliate {
+                    put(b, a, row as u32 | REVERSED);
+                }
+            }
+        });
+        drop(starts);
         entries
             .par_chunk_by_mut(|x, y| x.0 == y.0)
             .for_each(|edges| edges.sort_unstable());
@@ -358,6 +389,7 @@ impl Network {
         }
 
         let org_group = groups.into_labeling();
+        let partner_role = model.partners.iter().map(|p| p.role).collect();
         let tenant_region = model.tenants.iter().map(|t| t.region).collect();
         let tenant_group = model
             .tenants
@@ -375,6 +407,7 @@ impl Network {
             tenant_region,
             tenant_group,
             csp_owner,
+            partner_role,
         }
     }
 
@@ -529,7 +562,12 @@ impl Network {
     /// relationship row, and one more per affiliate row (held both ways).
     pub fn graph_entry_count(&self) -> usize {
         self.model.partners.len()
-            + self.model.tenants.iter().filter(|t| t.org.is_some()).count()
+            + self
+                .model
+                .tenants
+                .iter()
+                .filter(|t| t.org.is_some())
+                .count()
             + self.model.relationships.len()
             + self.row_count(RelKind::Affiliate)
     }
@@ -674,6 +712,12 @@ impl Network {
                 "tenant groups",
                 self.tenant_group.len(),
                 self.tenant_group.capacity(),
+                0,
+            ),
+            TableBytes::of::<Role>(
+                "partner roles",
+                self.partner_role.len(),
+                self.partner_role.capacity(),
                 0,
             ),
             TableBytes::of::<u32>(
@@ -902,10 +946,15 @@ mod tests {
         let m = &net.model;
         let edges: Vec<_> = net.edges_in_order().collect();
         let owned = m.tenants.iter().filter(|t| t.org.is_some()).count();
-        assert_eq!(edges.len(), m.partners.len() + owned + m.relationships.len());
+        assert_eq!(
+            edges.len(),
+            m.partners.len() + owned + m.relationships.len()
+        );
         let (member, rest) = edges.split_at(m.partners.len());
         let (owns, rows) = rest.split_at(owned);
-        assert!(member.iter().all(|e| e.2 == EdgeKind::MemberOf && e.3.is_none()));
+        assert!(member
+            .iter()
+            .all(|e| e.2 == EdgeKind::MemberOf && e.3.is_none()));
         assert!(owns.iter().all(|e| e.2 == EdgeKind::Owns && e.3.is_none()));
         let got: Vec<usize> = rows.iter().filter_map(|e| e.3).collect();
         let want: Vec<usize> = KIND_ORDER

@@ -41,7 +41,7 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
     let rule = RuleId::CSP001;
     let m = &net.model;
     net.par_rows(RelKind::Customer)
-        .filter(|r| m.partner(r.from_partner()).role == Role::IndirectReseller)
+        .filter(|r| net.partner_role[r.from_partner().ix()] == Role::IndirectReseller)
         .map(|r| {
             Finding::new(
                 rule,

@@ -81,25 +81,24 @@ pub fn check(net: &Network, _: &Params) -> Vec<Finding> {
 /// Why a sale breaks the chain, if it does.
 fn broken_sale(net: &Network, r: &Relationship) -> Option<String> {
     let m = &net.model;
-    let seller = m.partner(r.from_partner());
+    let role = |p: crate::model::PartnerIdx| net.partner_role[p.ix()];
     // The ids are only read to word a finding: most sales are fine and never touch them.
     let tenant = || m.tenant_id(r.to_tenant());
     let seller_id = || m.partner_id(r.from_partner());
-    match (seller.role, r.reseller()) {
+    match (role(r.from_partner()), r.reseller()) {
         (Role::IndirectProvider, None) => Some(format!(
             "indirect provider '{}' sells to tenant '{}' without naming an indirect reseller",
             seller_id(),
             tenant()
         )),
         (Role::IndirectProvider, Some(rs)) => {
-            let reseller = m.partner(rs);
-            if reseller.role != Role::IndirectReseller {
+            if role(rs) != Role::IndirectReseller {
                 return Some(format!(
                     "indirect provider '{}' sells to tenant '{}' through '{}', {}: expected an indirect reseller",
                     seller_id(),
                     tenant(),
                     m.partner_id(rs),
-                    reseller.role.prose()
+                    role(rs).prose()
                 ));
             }
             let date = r.effective_on?;

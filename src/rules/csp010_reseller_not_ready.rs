@@ -42,12 +42,13 @@ pub fn check(net: &Network, params: &Params) -> Vec<Finding> {
     let rule = RuleId::CSP010;
     let m = &net.model;
     let not_ready = |p: PartnerIdx, date: Date| {
+        if net.partner_role[p.ix()] != Role::IndirectReseller || date < params.mpa_cutoff {
+            return false;
+        }
         let partner = m.partner(p);
-        partner.role == Role::IndirectReseller
-            && date >= params.mpa_cutoff
-            && [partner.onboarded_on, partner.enrolled_on]
-                .iter()
-                .any(|d| d.is_none_or(|d| date < d))
+        [partner.onboarded_on, partner.enrolled_on]
+            .iter()
+            .any(|d| d.is_none_or(|d| date < d))
     };
     let mut hits: Vec<(PartnerIdx, u32, Date)> = net
         .par_rows(RelKind::Customer)
