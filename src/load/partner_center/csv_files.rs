@@ -244,7 +244,7 @@ impl<'r, R: Record<'r>> Cells<'_, 'r, R> {
         if v.is_empty() {
             self.error(i, format!("empty '{}': expected {expected}", c.name));
             None
-        } else if !valid(&v) {
+        } else if !valid(v) {
             self.error(
                 i,
                 format!("invalid {} {}: expected {expected}", c.name, quote(v)),
@@ -305,9 +305,28 @@ pub fn load_line_items(
     let mut items = LineItems::new();
     let mut problems = Vec::new();
     let sizes = (BLOCK, None);
-    let read = match fast_line_items(kind, header, &found, &rows, bytes, path, sizes, &mut items, &mut problems) {
+    let read = match fast_line_items(
+        kind,
+        header,
+        &found,
+        &rows,
+        bytes,
+        path,
+        sizes,
+        &mut items,
+        &mut problems,
+    ) {
         Some(n) => n,
-        None => match slow_line_items(kind, header, &found, rows, path, &mut items, &mut problems, errors) {
+        None => match slow_line_items(
+            kind,
+            header,
+            &found,
+            rows,
+            path,
+            &mut items,
+            &mut problems,
+            errors,
+        ) {
             Some(n) => n,
             None => return false,
         },
@@ -526,7 +545,7 @@ pub fn load(
                 let id = c.required(&detect::MICROSOFT_ID, values::is_guid, "a tenant GUID");
                 let name = c.get(&detect::COMPANY_NAME).map(str::to_string);
                 if let (Some(id), true) = (id, c.ok) {
-                    let t = facts.tenant(&id, &src);
+                    let t = facts.tenant(id, &src);
                     if t.name.is_none() {
                         t.name = name;
                     }
@@ -559,7 +578,7 @@ pub fn load(
                     None => None,
                 };
                 if let (Some(id), true) = (id, c.ok) {
-                    let p = facts.partner(&id, &src);
+                    let p = facts.partner(id, &src);
                     p.named_reseller = true;
                     if p.name.is_none() {
                         p.name = name.map(|value| Said {
@@ -755,12 +774,22 @@ mod tests {
                         _ => format!("Name {c}"),
                     };
                     let country = ["US", "de", "", " FR "][rng.random_range(0..4)];
-                    let reseller = ["0", "-1", "2000001", "2000002", "", "abc"][rng.random_range(0..6)];
+                    let reseller =
+                        ["0", "-1", "2000001", "2000002", "", "abc"][rng.random_range(0..6)];
                     let seller = ["1000001", "1000002", "", "x1"][rng.random_range(0..4)];
-                    let date = ["10/3/2020", "1/2/2021", "2020-05-01", "13/1/2020", ""][rng.random_range(0..5)];
+                    let date = ["10/3/2020", "1/2/2021", "2020-05-01", "13/1/2020", ""]
+                        [rng.random_range(0..5)];
                     let start = ["", "9/1/2020", "bad"][rng.random_range(0..3)];
-                    let tenant = ["aaaaaaaa-0000-4000-8000-00000000000", "AAAAAAAA-0000-4000-8000-00000000000", "nope"][rng.random_range(0..3)];
-                    let customer = if rng.random_bool(0.05) { String::new() } else { cust };
+                    let tenant = [
+                        "aaaaaaaa-0000-4000-8000-00000000000",
+                        "AAAAAAAA-0000-4000-8000-00000000000",
+                        "nope",
+                    ][rng.random_range(0..3)];
+                    let customer = if rng.random_bool(0.05) {
+                        String::new()
+                    } else {
+                        cust
+                    };
                     format!("{tenant}{p},{customer},{name},{country},G1,{seller},{reseller},{date},S,new,sub,{start}")
                 }
             };
@@ -807,7 +836,8 @@ mod tests {
         let mut bad_utf8 = format!("{HEADER}\n{row}\n").into_bytes();
         bad_utf8.extend_from_slice(b"\xff\n");
         assert!(read(&bad_utf8, true).is_none());
-        let (facts, problems) = read(format!("{HEADER}\r\n\r\n{row}\r\n").as_bytes(), true).unwrap();
+        let (facts, problems) =
+            read(format!("{HEADER}\r\n\r\n{row}\r\n").as_bytes(), true).unwrap();
         assert!(problems.is_empty());
         // The csv crate puts a CRLF file's record on the line of the CR before it.
         assert!(facts.starts_with("1 "), "{facts}");

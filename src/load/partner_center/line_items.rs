@@ -76,9 +76,8 @@ impl Interner {
         let i = self.ids.len() as u32;
         self.ids.push(Some(text));
         let ids = &self.ids;
-        self.table.insert_unique(hash, i, |&j| {
-            Interner::hash(fold, ids.text(j as usize))
-        });
+        self.table
+            .insert_unique(hash, i, |&j| Interner::hash(fold, ids.text(j as usize)));
         (i, true)
     }
 

@@ -27,7 +27,14 @@ pub(crate) fn tokenize_records(
     chunk: Option<usize>,
 ) -> Records {
     let syn = Syntax::new(b',', None);
-    let chunks = tokenize(&syn, buf, from, line, eof, chunk.unwrap_or(CHUNK_BYTES).max(1));
+    let chunks = tokenize(
+        &syn,
+        buf,
+        from,
+        line,
+        eof,
+        chunk.unwrap_or(CHUNK_BYTES).max(1),
+    );
     let (next, next_line) = chunks
         .last()
         .map_or((from, line), |c| (c.end, c.line + c.newlines));
