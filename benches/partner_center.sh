@@ -2,7 +2,7 @@
 # Import throughput of Partner Center files against the contract-v1 loader: N line items of a
 # generated Partner Center folder (`generate --format partner-center`) and N relationships of a
 # generated contract-v1 network, each audited RUNS times (median wall time), printed as rows
-# (or line items) per second.
+# (or line items) per second and as MB (10^6 bytes) of input files per second.
 #   benches/partner_center.sh [N] [RUNS]     e.g. benches/partner_center.sh 100000 3
 # BIN=path/to/csp-audit measures that binary instead of building this checkout (to compare a
 # build before a change with one after it on the same files).
@@ -41,6 +41,10 @@ median_seconds() {
 
 pc_s=$(median_seconds "$pc" --source partner-center)
 v1_s=$(median_seconds "$v1" --source contract)
-printf 'input            rows       median s  rows/s\n'
-printf 'partner-center   %-10s %-9.3f %.0f\n' "$n" "$pc_s" "$(echo "$n / $pc_s" | bc -l)"
-printf 'contract-v1      %-10s %-9.3f %.0f\n' "$n" "$v1_s" "$(echo "$n / $v1_s" | bc -l)"
+# Input bytes: every file the audit reads (not the generator's expected.json).
+bytes() { find "$1" -maxdepth 1 -type f ! -name expected.json -printf '%s\n' | paste -sd+ - | bc; }
+pc_b=$(bytes "$pc")
+v1_b=$(bytes "$v1")
+printf 'input            rows       MB        median s  rows/s     MB/s\n'
+printf 'partner-center   %-10s %-9.1f %-9.3f %-10.0f %.1f\n' "$n" "$(echo "$pc_b / 1000000" | bc -l)" "$pc_s" "$(echo "$n / $pc_s" | bc -l)" "$(echo "$pc_b / 1000000 / $pc_s" | bc -l)"
+printf 'contract-v1      %-10s %-9.1f %-9.3f %-10.0f %.1f\n' "$n" "$(echo "$v1_b / 1000000" | bc -l)" "$v1_s" "$(echo "$n / $v1_s" | bc -l)" "$(echo "$v1_b / 1000000 / $v1_s" | bc -l)"

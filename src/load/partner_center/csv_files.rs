@@ -7,8 +7,10 @@ use rayon::prelude::*;
 
 use super::detect::{self, find, Col, Kind};
 use super::facts::{Facts, Said, Src};
+use super::line_items::{Item, LineItems};
 use super::values::{self, Reseller};
 use crate::load::quote;
+use crate::load::table::{tokenize_records, Fields};
 use crate::problem::Problem;
 
 /// A CSV file's records (header first), each with its physical line, or the problem that stops
@@ -184,24 +186,45 @@ impl Found {
     }
 }
 
+/// The cells of a record, by index.
+trait Record<'r> {
+    /// Cell `i` (not trimmed), if the record has it.
+    fn cell(&self, i: usize) -> Option<&'r str>;
+}
+
+impl<'r> Record<'r> for &'r csv::StringRecord {
+    fn cell(&self, i: usize) -> Option<&'r str> {
+        self.get(i)
+    }
+}
+
+/// A record of [`tokenize_records`] in text that is valid UTF-8 as a whole, so that every
+/// field of it is too (fields are cut at ASCII bytes).
+impl<'r> Record<'r> for Fields<'r> {
+    fn cell(&self, i: usize) -> Option<&'r str> {
+        self.get(i).map(|f| std::str::from_utf8(f).unwrap_or(""))
+    }
+}
+
 /// Cell access for one row, collecting problems with their column.
-struct Cells<'a> {
+struct Cells<'a, 'r, R> {
     header: &'a [String],
     found: &'a Found,
-    row: &'a csv::StringRecord,
+    row: R,
+    _row: std::marker::PhantomData<&'r str>,
     line: u32,
     path: &'a Arc<str>,
     errors: &'a mut Vec<Problem>,
     ok: bool,
 }
 
-impl Cells<'_> {
-    fn at(&self, c: &Col) -> Option<(usize, &str)> {
+impl<'r, R: Record<'r>> Cells<'_, 'r, R> {
+    fn at(&self, c: &Col) -> Option<(usize, &'r str)> {
         let i = self.found.index(self.header, c)?;
-        Some((i, self.row.get(i).unwrap_or("").trim()))
+        Some((i, self.row.cell(i).unwrap_or("").trim()))
     }
 
-    fn get(&self, c: &Col) -> Option<&str> {
+    fn get(&self, c: &Col) -> Option<&'r str> {
         self.at(c).map(|(_, v)| v).filter(|v| !v.is_empty())
     }
 
@@ -216,18 +239,15 @@ impl Cells<'_> {
     }
 
     /// A required cell that must pass `valid`.
-    fn required(&mut self, c: &Col, valid: fn(&str) -> bool, expected: &str) -> Option<String> {
-        let (i, v) = match self.at(c) {
-            Some((i, v)) => (i, v.to_string()),
-            None => return None,
-        };
+    fn required(&mut self, c: &Col, valid: fn(&str) -> bool, expected: &str) -> Option<&'r str> {
+        let (i, v) = self.at(c)?;
         if v.is_empty() {
             self.error(i, format!("empty '{}': expected {expected}", c.name));
             None
-        } else if !valid(&v) {
+        } else if !valid(v) {
             self.error(
                 i,
-                format!("invalid {} {}: expected {expected}", c.name, quote(&v)),
+                format!("invalid {} {}: expected {expected}", c.name, quote(v)),
             );
             None
         } else {
@@ -245,12 +265,11 @@ impl Cells<'_> {
         match values::date(v) {
             Some(d) => Some(Some(d)),
             None => {
-                let v = v.to_string();
                 self.error(
                     i,
                     format!(
                         "invalid date {} in {}: expected M/D/YYYY (month first, as Partner Center writes it) or YYYY-MM-DD",
-                        quote(&v),
+                        quote(v),
                         c.name
                     ),
                 );
@@ -263,22 +282,187 @@ impl Cells<'_> {
 /// How many records are read before they are checked in parallel.
 const BATCH: usize = 4096;
 
-/// Reads a line-item file's rows into `facts`, streaming: records are read in batches that are
-/// checked in parallel, and go into `facts` in file order once the whole file has been read (a
-/// file that cannot be read to its end gives only that problem, as [`read`] does). False when
-/// it could not be read.
+/// Bytes of a line-item file tokenized and checked at a time on the fast path.
+const BLOCK: usize = 16 << 20;
+
+/// Reads a line-item file's rows into `facts`: every row checked in parallel, gathered on
+/// interned ids ([`LineItems`]) in file order, and put into `facts` once the whole file has
+/// been read (a file that cannot be read to its end gives only that problem, as [`read`]
+/// does). `bytes` is the whole file, `rows` the records after its header. False when it
+/// could not be read.
+#[allow(clippy::too_many_arguments)]
 pub fn load_line_items(
     kind: Kind,
     header: &[String],
-    mut rows: Rows<'_>,
+    rows: Rows<'_>,
+    bytes: &[u8],
     path: &Arc<str>,
     file: usize,
     facts: &mut Facts,
     errors: &mut Vec<Problem>,
 ) -> bool {
     let found = Found::new(header);
+    let mut items = LineItems::new();
+    let mut problems = Vec::new();
+    let sizes = (BLOCK, None);
+    let read = match fast_line_items(
+        kind,
+        header,
+        &found,
+        &rows,
+        bytes,
+        path,
+        sizes,
+        &mut items,
+        &mut problems,
+    ) {
+        Some(n) => n,
+        None => match slow_line_items(
+            kind,
+            header,
+            &found,
+            rows,
+            path,
+            &mut items,
+            &mut problems,
+            errors,
+        ) {
+            Some(n) => n,
+            None => return false,
+        },
+    };
+    *facts.line_items.entry(kind.name()).or_default() += read;
+    errors.append(&mut problems);
+    items.into_facts(facts, file);
+    true
+}
+
+/// What a record of the fast path is.
+enum Seen<'a> {
+    /// A line the csv parser skips (`\r\n` alone): no record at all.
+    Blank,
+    /// A record of one empty cell: read, and no line item. With the line the csv parser
+    /// says the next record starts on.
+    Empty(u32),
+    /// A line item (none when the row has problems, which are given with line 0).
+    Row(u32, Vec<Problem>, Option<Item<'a>>),
+}
+
+/// The line items of a file whose rows the chunked parallel tokenizer reads exactly as the csv
+/// crate would: valid UTF-8 with no CR but before a LF. The number of rows read, or `None`
+/// (nothing done) for any other file, which [`slow_line_items`] reads.
+///
+/// Lines are as the csv crate gives them: a record is on the line where the reader stood
+/// after the record before it (after its LF, or on its CR of a CRLF), so blank lines before a
+/// record count as its own, as they always have in these messages.
+#[allow(clippy::too_many_arguments)]
+fn fast_line_items(
+    kind: Kind,
+    header: &[String],
+    found: &Found,
+    rows: &Rows<'_>,
+    bytes: &[u8],
+    path: &Arc<str>,
+    (block, chunk): (usize, Option<usize>),
+    items: &mut LineItems,
+    problems: &mut Vec<Problem>,
+) -> Option<u64> {
+    let pos = rows.rdr.position();
+    let from = usize::try_from(pos.byte()).ok()?;
+    let rest = bytes.get(from..)?;
+    let lone_cr = memchr::memchr_iter(b'\r', rest).any(|i| rest.get(i + 1) != Some(&b'\n'));
+    if lone_cr || std::str::from_utf8(rest).is_err() || u32::try_from(pos.line()).is_err() {
+        return None;
+    }
+    let (mut at, mut line) = (from, pos.line());
+    let mut prev = pos.line() as u32;
+    let mut read = 0u64;
+    let mut want = block.max(1);
+    loop {
+        let end = bytes.len().min(at.saturating_add(want));
+        let eof = end == bytes.len();
+        let records = tokenize_records(&bytes[..end], at, line, eof, chunk);
+        if !eof && records.next().0 == at {
+            // A record longer than the block: read it with a block as large again.
+            want = want.saturating_mul(2);
+            continue;
+        }
+        want = block.max(1);
+        let chunks: Vec<_> = records.chunks().collect();
+        let seen: Vec<Vec<Seen<'_>>> = chunks
+            .par_iter()
+            .map(|c| {
+                c.records()
+                    .map(|r| {
+                        let raw = &bytes[r.span.0..r.span.1];
+                        if raw == b"\r\n" {
+                            return Seen::Blank;
+                        }
+                        // The line the csv parser stands on after this record: past its LF, but
+                        // on the CR of a CRLF.
+                        let nl = memchr::memchr_iter(b'\n', raw).count() as u64;
+                        let after = (r.line + nl - u64::from(raw.ends_with(b"\r\n"))) as u32;
+                        if r.len() == 1 && r.cell(0).unwrap_or("").trim().is_empty() {
+                            return Seen::Empty(after);
+                        }
+                        let mut row_problems = Vec::new();
+                        let mut c = Cells {
+                            header,
+                            found,
+                            row: r,
+                            _row: std::marker::PhantomData,
+                            line: 0,
+                            path,
+                            errors: &mut row_problems,
+                            ok: true,
+                        };
+                        let item = line_item(kind, &mut c);
+                        Seen::Row(after, row_problems, item)
+                    })
+                    .collect()
+            })
+            .collect();
+        for s in seen.into_iter().flatten() {
+            match s {
+                Seen::Blank => {}
+                Seen::Empty(after) => prev = after,
+                Seen::Row(after, mut row_problems, item) => {
+                    read += 1;
+                    for p in &mut row_problems {
+                        p.line = u64::from(prev);
+                    }
+                    problems.append(&mut row_problems);
+                    if let Some(i) = item {
+                        items.add(prev, &i);
+                    }
+                    prev = after;
+                }
+            }
+        }
+        (at, line) = records.next();
+        if eof || at >= bytes.len() {
+            break;
+        }
+    }
+    Some(read)
+}
+
+/// Reads a line-item file's rows with the csv crate, in batches checked in parallel: for the
+/// files [`fast_line_items`] does not read. `None` when the file cannot be read to its end
+/// (the problem is in `errors`, and nothing was added).
+#[allow(clippy::too_many_arguments)]
+fn slow_line_items(
+    kind: Kind,
+    header: &[String],
+    found: &Found,
+    mut rows: Rows<'_>,
+    path: &Arc<str>,
+    items: &mut LineItems,
+    problems: &mut Vec<Problem>,
+    errors: &mut Vec<Problem>,
+) -> Option<u64> {
     let mut batch: Vec<(u32, csv::StringRecord)> = Vec::new();
-    let mut read: Vec<(u32, Vec<Problem>, Option<Item>)> = Vec::new();
+    let mut read = 0u64;
     loop {
         let mut len = 0;
         while len < BATCH {
@@ -287,7 +471,7 @@ pub fn load_line_items(
             }
             let (line, record) = &mut batch[len];
             match rows.next(record, errors) {
-                Err(()) => return false,
+                Err(()) => return None,
                 Ok(None) => break,
                 Ok(Some(l)) => *line = l,
             }
@@ -295,47 +479,36 @@ pub fn load_line_items(
         }
         // Each row is read on its own, in parallel; the results keep file order, so the first
         // record, first name and the problems stay where they were.
-        read.par_extend(batch[..len].par_iter().map(|(line, row)| {
-            let mut problems = Vec::new();
-            let mut c = Cells {
-                header,
-                found: &found,
-                row,
-                line: *line,
-                path,
-                errors: &mut problems,
-                ok: true,
-            };
-            let item = line_item(kind, &mut c);
-            (*line, problems, item)
-        }));
+        let checked: Vec<(u32, Vec<Problem>, Option<Item<'_>>)> = batch[..len]
+            .par_iter()
+            .map(|(line, row)| {
+                let mut row_problems = Vec::new();
+                let mut c = Cells {
+                    header,
+                    found,
+                    row,
+                    _row: std::marker::PhantomData,
+                    line: *line,
+                    path,
+                    errors: &mut row_problems,
+                    ok: true,
+                };
+                let item = line_item(kind, &mut c);
+                (*line, row_problems, item)
+            })
+            .collect();
+        read += checked.len() as u64;
+        for (line, mut row_problems, item) in checked {
+            problems.append(&mut row_problems);
+            if let Some(i) = item {
+                items.add(line, &i);
+            }
+        }
         if len < BATCH {
             break;
         }
     }
-    *facts.line_items.entry(kind.name()).or_default() += read.len() as u64;
-    for (line, mut problems, item) in read {
-        errors.append(&mut problems);
-        if let Some(i) = item {
-            let src = Src {
-                file,
-                line,
-                column: 1,
-                pointer: None,
-            };
-            facts.line_item(
-                src,
-                i.partner_tenant.as_deref(),
-                &i.seller,
-                i.reseller,
-                &i.customer,
-                i.name.as_deref(),
-                i.country.as_deref(),
-                i.date,
-            );
-        }
-    }
-    true
+    Some(read)
 }
 
 /// Reads one CSV kind's rows (not line items) into `facts`.
@@ -355,6 +528,7 @@ pub fn load(
             header: &table.header,
             found: &found,
             row,
+            _row: std::marker::PhantomData,
             line: *line,
             path,
             errors,
@@ -371,7 +545,7 @@ pub fn load(
                 let id = c.required(&detect::MICROSOFT_ID, values::is_guid, "a tenant GUID");
                 let name = c.get(&detect::COMPANY_NAME).map(str::to_string);
                 if let (Some(id), true) = (id, c.ok) {
-                    let t = facts.tenant(&id, &src);
+                    let t = facts.tenant(id, &src);
                     if t.name.is_none() {
                         t.name = name;
                     }
@@ -404,7 +578,7 @@ pub fn load(
                     None => None,
                 };
                 if let (Some(id), true) = (id, c.ok) {
-                    let p = facts.partner(&id, &src);
+                    let p = facts.partner(id, &src);
                     p.named_reseller = true;
                     if p.name.is_none() {
                         p.name = name.map(|value| Said {
@@ -430,20 +604,9 @@ pub fn load(
     }
 }
 
-/// A line item read, before it goes into [`Facts`].
-struct Item {
-    partner_tenant: Option<String>,
-    seller: String,
-    reseller: Reseller,
-    customer: String,
-    name: Option<String>,
-    country: Option<String>,
-    date: Option<crate::model::Date>,
-}
-
 /// One reconciliation or usage line item: evidence of a customer relationship (none when the
 /// row has a problem, which is in `c.errors`).
-fn line_item(kind: Kind, c: &mut Cells<'_>) -> Option<Item> {
+fn line_item<'r, R: Record<'r>>(kind: Kind, c: &mut Cells<'_, 'r, R>) -> Option<Item<'r>> {
     let legacy = matches!(kind, Kind::LegacyLicense | Kind::LegacyUsage);
     // A legacy file's PartnerId is a billing entity, not the partner's tenant.
     let partner_tenant = c
@@ -472,10 +635,9 @@ fn line_item(kind: Kind, c: &mut Cells<'_>) -> Option<Item> {
             Some(Reseller::Removed) if legacy => Some(Reseller::None),
             Some(r) => Some(r),
             None => {
-                let v = v.to_string();
                 c.error(
                     i,
-                    format!("invalid ResellerMpnId {}: expected a PartnerID, 0 (sold directly) or -1 (reseller removed)", quote(&v)),
+                    format!("invalid ResellerMpnId {}: expected a PartnerID, 0 (sold directly) or -1 (reseller removed)", quote(v)),
                 );
                 None
             }
@@ -486,8 +648,8 @@ fn line_item(kind: Kind, c: &mut Cells<'_>) -> Option<Item> {
         c.date(&detect::CHARGE_START),
         c.date(&detect::USAGE_DATE),
     ];
-    let name = c.get(&detect::CUSTOMER_NAME).map(str::to_string);
-    let country = c.get(&detect::CUSTOMER_COUNTRY).map(str::to_string);
+    let name = c.get(&detect::CUSTOMER_NAME);
+    let country = c.get(&detect::CUSTOMER_COUNTRY);
     if !c.ok {
         return None;
     }
@@ -516,4 +678,169 @@ fn line_item(kind: Kind, c: &mut Cells<'_>) -> Option<Item> {
         country,
         date,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    const HEADER: &str = "PartnerId,CustomerId,CustomerName,CustomerCountry,InvoiceNumber,MpnId,ResellerMpnId,OrderDate,SkuId,ChargeType,SubscriptionId,ChargeStartDate";
+
+    /// Reads `bytes` (a line-item file) by `fast` or the csv crate, as `facts` and problems.
+    fn read(bytes: &[u8], fast: bool) -> Option<(String, Vec<Problem>)> {
+        read_in(bytes, fast, (BLOCK, None))
+    }
+
+    fn read_in(
+        bytes: &[u8],
+        fast: bool,
+        sizes: (usize, Option<usize>),
+    ) -> Option<(String, Vec<Problem>)> {
+        let path: Arc<str> = "f.csv".into();
+        let mut errors = Vec::new();
+        let (header, rows) = open(bytes, &path, &mut errors)?;
+        let kind = detect::csv_kind(&header).ok()?;
+        let found = Found::new(&header);
+        let mut items = LineItems::new();
+        let mut problems = Vec::new();
+        let n = if fast {
+            fast_line_items(
+                kind,
+                &header,
+                &found,
+                &rows,
+                bytes,
+                &path,
+                sizes,
+                &mut items,
+                &mut problems,
+            )?
+        } else {
+            slow_line_items(
+                kind,
+                &header,
+                &found,
+                rows,
+                &path,
+                &mut items,
+                &mut problems,
+                &mut errors,
+            )?
+        };
+        let mut facts = Facts::default();
+        items.into_facts(&mut facts, 0);
+        problems.append(&mut errors);
+        Some((format!("{n} {facts:?}"), problems))
+    }
+
+    /// A random line-item file: valid and broken rows, blank and whitespace lines, quoted
+    /// fields over several lines, LF and CRLF, upper- and lower-case GUIDs.
+    fn file(rng: &mut impl Rng) -> Vec<u8> {
+        let mut out = Vec::new();
+        if rng.random_bool(0.2) {
+            out.extend_from_slice(b"\xef\xbb\xbf");
+        }
+        let crlf = rng.random_bool(0.5);
+        let end = |rng: &mut dyn rand::RngCore, out: &mut Vec<u8>| {
+            if crlf || rng.random_bool(0.1) {
+                out.extend_from_slice(b"\r\n");
+            } else {
+                out.push(b'\n');
+            }
+        };
+        out.extend_from_slice(HEADER.as_bytes());
+        end(rng, &mut out);
+        let rows = rng.random_range(0..60);
+        for _ in 0..rows {
+            let pick = rng.random_range(0..100);
+            let line: String = match pick {
+                0..=4 => String::new(),
+                5..=7 => "   ".into(),
+                8..=9 => ",,,".into(),
+                10..=11 => "short,row".into(),
+                _ => {
+                    let p = rng.random_range(0..3);
+                    let c = rng.random_range(0..5);
+                    let mut cust = format!("cccccccc-0000-4000-8000-00000000000{c}");
+                    if rng.random_bool(0.3) {
+                        cust = cust.to_uppercase();
+                    }
+                    let name = match rng.random_range(0..5) {
+                        0 => String::new(),
+                        1 => "\"Multi\nline, name\"".into(),
+                        2 => "\"Quoted \"\"x\"\"\"".into(),
+                        3 => "\"crlf\r\ninside\"".into(),
+                        _ => format!("Name {c}"),
+                    };
+                    let country = ["US", "de", "", " FR "][rng.random_range(0..4)];
+                    let reseller =
+                        ["0", "-1", "2000001", "2000002", "", "abc"][rng.random_range(0..6)];
+                    let seller = ["1000001", "1000002", "", "x1"][rng.random_range(0..4)];
+                    let date = ["10/3/2020", "1/2/2021", "2020-05-01", "13/1/2020", ""]
+                        [rng.random_range(0..5)];
+                    let start = ["", "9/1/2020", "bad"][rng.random_range(0..3)];
+                    let tenant = [
+                        "aaaaaaaa-0000-4000-8000-00000000000",
+                        "AAAAAAAA-0000-4000-8000-00000000000",
+                        "nope",
+                    ][rng.random_range(0..3)];
+                    let customer = if rng.random_bool(0.05) {
+                        String::new()
+                    } else {
+                        cust
+                    };
+                    format!("{tenant}{p},{customer},{name},{country},G1,{seller},{reseller},{date},S,new,sub,{start}")
+                }
+            };
+            out.extend_from_slice(line.as_bytes());
+            end(rng, &mut out);
+        }
+        if rng.random_bool(0.3) {
+            while out.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                out.pop();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_fast_path_reads_every_file_as_the_csv_crate_does() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let mut compared = 0;
+        for _ in 0..1500 {
+            let bytes = file(&mut rng);
+            let slow = read(&bytes, false);
+            match read(&bytes, true) {
+                Some(fast) => {
+                    compared += 1;
+                    let slow = slow.expect("read by the csv crate");
+                    assert_eq!(fast, slow, "{}", String::from_utf8_lossy(&bytes));
+                    // Cut into blocks and chunks of any size, the same.
+                    let block = rng.random_range(1..400);
+                    let chunk = rng.random_range(1..200);
+                    let cut = read_in(&bytes, true, (block, Some(chunk)));
+                    assert_eq!(cut.as_ref(), Some(&slow), "{block} {chunk}");
+                }
+                None => assert!(bytes.contains(&b'\r')),
+            }
+        }
+        assert!(compared > 1450, "{compared}");
+    }
+
+    #[test]
+    fn files_the_fast_path_cannot_read_exactly_are_left_to_the_csv_crate() {
+        let row = "aaaaaaaa-0000-4000-8000-000000000001,cccccccc-0000-4000-8000-000000000001,N,US,G1,1000001,0,10/3/2020,S,new,sub,";
+        let lone_cr = format!("{HEADER}\n{row}\r{row}\n");
+        assert!(read(lone_cr.as_bytes(), true).is_none());
+        let mut bad_utf8 = format!("{HEADER}\n{row}\n").into_bytes();
+        bad_utf8.extend_from_slice(b"\xff\n");
+        assert!(read(&bad_utf8, true).is_none());
+        let (facts, problems) =
+            read(format!("{HEADER}\r\n\r\n{row}\r\n").as_bytes(), true).unwrap();
+        assert!(problems.is_empty());
+        // The csv crate puts a CRLF file's record on the line of the CR before it.
+        assert!(facts.starts_with("1 "), "{facts}");
+        assert!(facts.contains("line: 1,"), "{facts}");
+    }
 }

@@ -214,7 +214,7 @@ impl Facts {
 
 /// `id` lower-cased: borrowed when it is lower-case ASCII already (as GUIDs mostly are), so
 /// that a key costs a plain copy rather than a character-by-character mapping.
-fn lower(id: &str) -> std::borrow::Cow<'_, str> {
+pub fn lower(id: &str) -> std::borrow::Cow<'_, str> {
     if id.is_ascii() && !id.bytes().any(|b| b.is_ascii_uppercase()) {
         std::borrow::Cow::Borrowed(id)
     } else {
@@ -228,5 +228,22 @@ pub fn upsert<K: Ord>(map: &mut BTreeMap<K, Evidence>, key: K, date: Option<Date
             v.insert(Evidence::new(date, src.clone()));
         }
         std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().add(date, src.clone()),
+    }
+}
+
+/// Adds `e`, the evidence of several records gathered elsewhere, to the evidence of `key`, as
+/// [`upsert`] of each of its records would: the counts add up, the earliest date and the first
+/// record win.
+pub fn upsert_many<K: Ord>(map: &mut BTreeMap<K, Evidence>, key: K, e: Evidence) {
+    match map.entry(key) {
+        std::collections::btree_map::Entry::Vacant(v) => {
+            v.insert(e);
+        }
+        std::collections::btree_map::Entry::Occupied(mut o) => {
+            let o = o.get_mut();
+            let n = e.count;
+            o.add(e.date, e.first);
+            o.count += n - 1;
+        }
     }
 }

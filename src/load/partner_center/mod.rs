@@ -11,6 +11,7 @@ mod csv_files;
 pub mod detect;
 mod facts;
 mod json_files;
+mod line_items;
 mod map;
 mod user;
 pub mod values;
@@ -198,6 +199,7 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
                         kind,
                         &header,
                         rows,
+                        &bytes,
                         &name,
                         file,
                         &mut facts,

@@ -23,6 +23,7 @@ mod chunks;
 mod header;
 mod input;
 mod read;
+mod records;
 mod row;
 
 use std::fmt;
@@ -32,6 +33,7 @@ use std::sync::Arc;
 pub use header::delimiter_name;
 pub(crate) use input::read_all;
 pub use input::Opened;
+pub(crate) use records::{tokenize_records, Fields};
 pub use row::{parse_date, Row};
 
 use crate::model::FileStats;

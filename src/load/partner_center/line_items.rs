@@ -1,0 +1,299 @@
+//! The line items of one file gathered on dense `u32` ids before they go into [`Facts`]: a
+//! million line items name a few thousand partners and a few hundred thousand tenants and
+//! sales, so each is interned once (a hash of the id, compared in place in one text buffer)
+//! and `Facts`, keyed by `String`s, is told once per partner, tenant and sale rather than
+//! once per line item. What goes into `Facts` is what [`Facts::line_item`] called for every
+//! line item in file order would have put there: the first record, the first name, the
+//! earliest date, the counts.
+
+use std::hash::{BuildHasher, Hasher};
+
+use hashbrown::{HashMap, HashTable};
+use rustc_hash::{FxBuildHasher, FxHasher};
+
+use super::facts::{lower, upsert_many, Evidence, Facts, Said, Src};
+use super::values::Reseller;
+use crate::model::{Date, TextColumn};
+
+/// Ids seen, each once, in the order first seen, with the text first written.
+struct Interner {
+    ids: TextColumn,
+    table: HashTable<u32>,
+    /// Whether ids compare case-insensitively (tenant GUIDs).
+    fold: bool,
+}
+
+impl Interner {
+    fn new(fold: bool) -> Interner {
+        Interner {
+            ids: TextColumn::default(),
+            table: HashTable::new(),
+            fold,
+        }
+    }
+
+    fn hash(fold: bool, id: &str) -> u64 {
+        if !fold {
+            return FxBuildHasher.hash_one(id.as_bytes());
+        }
+        if id.is_ascii() {
+            let mut h = FxHasher::default();
+            for chunk in id.as_bytes().chunks(8) {
+                let mut word = [0u8; 8];
+                for (w, b) in word.iter_mut().zip(chunk) {
+                    *w = b.to_ascii_lowercase();
+                }
+                h.write_u64(u64::from_le_bytes(word));
+            }
+            h.write_usize(id.len());
+            h.finish()
+        } else {
+            Interner::hash(true, &id.to_lowercase()) ^ 1
+        }
+    }
+
+    fn same(fold: bool, a: &str, b: &str) -> bool {
+        if !fold {
+            a == b
+        } else if a.is_ascii() && b.is_ascii() {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            lower(a) == lower(b)
+        }
+    }
+
+    /// The id of `text`, and whether it is new.
+    fn intern(&mut self, text: &str) -> (u32, bool) {
+        let fold = self.fold;
+        let hash = Interner::hash(fold, text);
+        let ids = &self.ids;
+        if let Some(&i) = self
+            .table
+            .find(hash, |&i| Interner::same(fold, ids.text(i as usize), text))
+        {
+            return (i, false);
+        }
+        let i = self.ids.len() as u32;
+        self.ids.push(Some(text));
+        let ids = &self.ids;
+        self.table
+            .insert_unique(hash, i, |&j| Interner::hash(fold, ids.text(j as usize)));
+        (i, true)
+    }
+
+    fn text(&self, i: u32) -> &str {
+        self.ids.text(i as usize)
+    }
+}
+
+/// A partner of the file.
+struct PartnerAgg {
+    first: u32,
+    /// Its CSP tenant as first written on a line item it sold, and that line.
+    tenant: Option<(String, u32)>,
+    sells_through: bool,
+    named_reseller: bool,
+}
+
+/// A tenant of the file.
+struct TenantAgg {
+    first: u32,
+    name: Option<String>,
+    country: Option<(String, u32)>,
+}
+
+/// A sale of the file.
+struct SaleAgg {
+    date: Option<Date>,
+    first: u32,
+    count: u32,
+}
+
+impl SaleAgg {
+    fn add(&mut self, date: Option<Date>) {
+        self.count += 1;
+        self.date = match (self.date, date) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
+/// No reseller on a sale.
+const NO_RESELLER: u32 = u32::MAX;
+
+/// One line item, as a file's row gives it.
+pub struct Item<'a> {
+    pub partner_tenant: Option<&'a str>,
+    pub seller: &'a str,
+    pub reseller: Reseller,
+    pub customer: &'a str,
+    pub name: Option<&'a str>,
+    pub country: Option<&'a str>,
+    pub date: Option<Date>,
+}
+
+/// The line items of one file, gathered.
+pub struct LineItems {
+    partners: Interner,
+    partner: Vec<PartnerAgg>,
+    tenants: Interner,
+    tenant: Vec<TenantAgg>,
+    /// (seller, reseller or [`NO_RESELLER`], customer) → sale.
+    sales: HashMap<(u32, u32, u32), SaleAgg, FxBuildHasher>,
+    /// Keys in the order first seen.
+    sale_keys: Vec<(u32, u32, u32)>,
+    removed: HashMap<(u32, u32), SaleAgg, FxBuildHasher>,
+    removed_keys: Vec<(u32, u32)>,
+}
+
+impl LineItems {
+    pub fn new() -> LineItems {
+        LineItems {
+            partners: Interner::new(false),
+            partner: Vec::new(),
+            tenants: Interner::new(true),
+            tenant: Vec::new(),
+            sales: HashMap::default(),
+            sale_keys: Vec::new(),
+            removed: HashMap::default(),
+            removed_keys: Vec::new(),
+        }
+    }
+
+    fn partner(&mut self, id: &str, line: u32) -> (u32, &mut PartnerAgg) {
+        let (i, new) = self.partners.intern(id);
+        if new {
+            self.partner.push(PartnerAgg {
+                first: line,
+                tenant: None,
+                sells_through: false,
+                named_reseller: false,
+            });
+        }
+        (i, &mut self.partner[i as usize])
+    }
+
+    fn tenant(&mut self, id: &str, line: u32) -> (u32, &mut TenantAgg) {
+        let (i, new) = self.tenants.intern(id);
+        if new {
+            self.tenant.push(TenantAgg {
+                first: line,
+                name: None,
+                country: None,
+            });
+        }
+        (i, &mut self.tenant[i as usize])
+    }
+
+    /// Adds the line item of `line` (lines only grow), as [`Facts::line_item`] does.
+    pub fn add(&mut self, line: u32, item: &Item<'_>) {
+        let (seller, p) = self.partner(item.seller, line);
+        if let (Some(t), None) = (item.partner_tenant, &p.tenant) {
+            p.tenant = Some((t.to_string(), line));
+        }
+        if matches!(item.reseller, Reseller::Id(_)) {
+            p.sells_through = true;
+        }
+        if let Some(t) = item.partner_tenant {
+            self.tenant(t, line);
+        }
+        let (customer, t) = self.tenant(item.customer, line);
+        if t.name.is_none() {
+            t.name = item.name.filter(|n| !n.is_empty()).map(str::to_string);
+        }
+        if let (Some(c), None) = (item.country.filter(|c| !c.is_empty()), &t.country) {
+            t.country = Some((c.to_ascii_uppercase(), line));
+        }
+        let reseller = match &item.reseller {
+            Reseller::Id(r) => {
+                let (r, p) = self.partner(r, line);
+                p.named_reseller = true;
+                r
+            }
+            Reseller::Removed => {
+                let key = (seller, customer);
+                match self.removed.get_mut(&key) {
+                    Some(s) => s.add(item.date),
+                    None => {
+                        self.removed.insert(key, new_sale(item.date, line));
+                        self.removed_keys.push(key);
+                    }
+                }
+                NO_RESELLER
+            }
+            Reseller::None => NO_RESELLER,
+        };
+        let key = (seller, reseller, customer);
+        match self.sales.get_mut(&key) {
+            Some(s) => s.add(item.date),
+            None => {
+                self.sales.insert(key, new_sale(item.date, line));
+                self.sale_keys.push(key);
+            }
+        }
+    }
+
+    /// Puts what was gathered into `facts`, as the line items of file `file`.
+    pub fn into_facts(self, facts: &mut Facts, file: usize) {
+        let src = |line: u32| Src {
+            file,
+            line,
+            column: 1,
+            pointer: None,
+        };
+        for (i, a) in self.partner.into_iter().enumerate() {
+            let p = facts.partner(self.partners.text(i as u32), &src(a.first));
+            if let (Some((t, line)), None) = (a.tenant, &p.tenant) {
+                p.tenant = Some(Said {
+                    value: t,
+                    src: src(line),
+                });
+            }
+            p.sells_through |= a.sells_through;
+            p.named_reseller |= a.named_reseller;
+        }
+        for (i, a) in self.tenant.iter().enumerate() {
+            let t = facts.tenant(self.tenants.text(i as u32), &src(a.first));
+            if t.name.is_none() {
+                t.name.clone_from(&a.name);
+            }
+            if let (Some((c, line)), None) = (&a.country, &t.country) {
+                t.country = Some(Said {
+                    value: c.clone(),
+                    src: src(*line),
+                });
+            }
+        }
+        let customer = |i: u32| lower(self.tenants.text(i)).into_owned();
+        let evidence = |s: &SaleAgg| Evidence {
+            date: s.date,
+            first: src(s.first),
+            count: s.count,
+            id: None,
+        };
+        for key in &self.removed_keys {
+            let s = &self.removed[key];
+            let k = (self.partners.text(key.0).to_string(), customer(key.1));
+            upsert_many(&mut facts.removed_resellers, k, evidence(s));
+        }
+        for key in &self.sale_keys {
+            let s = &self.sales[key];
+            let reseller = (key.1 != NO_RESELLER).then(|| self.partners.text(key.1).to_string());
+            let k = (
+                self.partners.text(key.0).to_string(),
+                reseller,
+                customer(key.2),
+            );
+            upsert_many(&mut facts.sales, k, evidence(s));
+        }
+    }
+}
+
+fn new_sale(date: Option<Date>, line: u32) -> SaleAgg {
+    SaleAgg {
+        date,
+        first: line,
+        count: 1,
+    }
+}
