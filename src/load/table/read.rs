@@ -2,11 +2,11 @@
 //! parallel, stored in file order while the next block is prepared.
 
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::chunks::{parse, tokenize, Chunk, Rec, Syntax};
+use super::chunks::{parse, tokenize, Chunk, Pool, Rec, Syntax};
 use super::header::{detect_delimiter, required_names, resolve_header, Header};
 use super::input::{cannot_read, Opened, Text};
 use super::row::{Raw, Record, Row};
@@ -213,9 +213,13 @@ where
         header: header.as_ref(),
         chunk,
         check: &check,
+        pool: Pool::default(),
     };
+    // The rows of the block before last, and its text: their memory is used again.
+    let rows_pool: RowsPool<T> = Mutex::new(Vec::new());
+    let mut spare: Vec<u8> = Vec::new();
     let mut sum = Sums::default();
-    let mut cur = Some(reader.prepare(&first));
+    let mut cur = Some(reader.prepare(&first, &rows_pool));
     let mut cur_block = first;
     while let Some(prepared) = cur.take() {
         let (tail, tail_line) = (prepared.tail, prepared.tail_line);
@@ -225,7 +229,9 @@ where
         let next = if cur_block.eof || failed.is_some() {
             None
         } else {
-            let mut buf = Vec::with_capacity(block.max(cur_block.buf.len() - tail) * 2);
+            let mut buf = std::mem::take(&mut spare);
+            buf.clear();
+            buf.reserve(block.max(cur_block.buf.len() - tail) * 2);
             buf.extend_from_slice(&cur_block.buf[tail..]);
             let want = block.max(buf.len());
             match text.read(&mut buf, want) {
@@ -245,11 +251,11 @@ where
         // Store this block on this thread while the next is tokenized and checked.
         let next_prepared = std::thread::scope(|s| {
             let job = next.as_ref().map(|b| {
-                let reader = &reader;
-                s.spawn(move || reader.prepare(b))
+                let (reader, rows_pool) = (&reader, &rows_pool);
+                s.spawn(move || reader.prepare(b, rows_pool))
             });
             reader.store(
-                &cur_block, prepared, &mut store, &mut stats, &mut sum, errors,
+                &cur_block, prepared, &mut store, &mut stats, &mut sum, errors, &rows_pool,
             );
             progress(&text, stats.read);
             job.map(|j| j.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
@@ -266,7 +272,7 @@ where
         }
         match (next, next_prepared) {
             (Some(b), Some(p)) => {
-                cur_block = b;
+                spare = std::mem::replace(&mut cur_block, b).buf;
                 cur = Some(p);
             }
             _ => break,
@@ -317,7 +323,8 @@ fn newlines(bytes: &[u8]) -> u64 {
 
 fn record_of<'a>(c: &'a Chunk, r: &Rec) -> Record<'a> {
     Record {
-        data: &c.data,
+        data: c.bytes(),
+        text: c.text(),
         ends: &c.ends[r.first..r.last],
         start: c.data_start(r),
     }
@@ -341,7 +348,15 @@ struct Reader<'r, C> {
     header: Option<&'r Header>,
     chunk: usize,
     check: &'r C,
+    /// Spent chunks, parsed into again.
+    pool: Pool,
 }
+
+/// Per chunk, per record: what became of it, and what the check made of it.
+type Rows<T> = Vec<(Kind, Option<T>)>;
+
+/// Spent [`Rows`], filled again.
+type RowsPool<T> = Mutex<Vec<Rows<T>>>;
 
 impl<C> Reader<'_, C> {
     /// The row of record `r` of chunk `c` of `block`, with no problem found yet.
@@ -367,66 +382,69 @@ impl<C> Reader<'_, C> {
     }
 
     /// Tokenizes `block` and checks its rows, on all cores.
-    fn prepare<T>(&self, block: &Block) -> Prepared<T>
+    fn prepare<T>(&self, block: &Block, rows_pool: &RowsPool<T>) -> Prepared<T>
     where
         T: Send,
         C: Fn(&mut Row<'_>) -> Option<T> + Sync,
     {
         let chunks = tokenize(
-            self.syn, &block.buf, block.from, block.line, block.eof, self.chunk,
+            self.syn, &block.buf, block.from, block.line, block.eof, self.chunk, &self.pool,
         );
-        let check_chunk = |c: &Chunk| -> Vec<(Kind, Option<T>)> {
-            c.recs
-                .iter()
-                .map(|r| {
-                    let record = record_of(c, r);
-                    match empty_record(&record) {
-                        Some(true) => return (Kind::Blank, None),
-                        Some(false) => return (Kind::Skipped, None),
-                        None => {}
-                    }
-                    let Some(header) = self.header else {
-                        return (
-                            Kind::Row(Checked {
-                                errors: Vec::new(),
-                                unresolved: None,
-                                width_ok: false,
-                            }),
-                            None,
-                        );
-                    };
-                    let mut row = self.row(header, block, c, r);
-                    let width_ok = record.len() == header.width;
-                    let value = if width_ok {
-                        (self.check)(&mut row)
-                    } else {
-                        let column = record.len().min(header.width) as u64 + 1;
-                        row.errors.push(Problem::new(
-                            self.table.file,
-                            row.line,
-                            column,
-                            format!(
-                                "found {} field{}: expected {} as in the header{}",
-                                record.len(),
-                                if record.len() == 1 { "" } else { "s" },
-                                header.width,
-                                open_quote_hint(&record)
-                            ),
-                        ));
-                        None
-                    };
-                    (
+        let check_chunk = |c: &Chunk| -> Rows<T> {
+            let mut rows = rows_pool
+                .lock()
+                .ok()
+                .and_then(|mut p| p.pop())
+                .unwrap_or_default();
+            rows.extend(c.recs.iter().map(|r| {
+                let record = record_of(c, r);
+                match empty_record(&record) {
+                    Some(true) => return (Kind::Blank, None),
+                    Some(false) => return (Kind::Skipped, None),
+                    None => {}
+                }
+                let Some(header) = self.header else {
+                    return (
                         Kind::Row(Checked {
-                            errors: row.errors,
-                            unresolved: row.unresolved,
-                            width_ok,
+                            errors: Vec::new(),
+                            unresolved: None,
+                            width_ok: false,
                         }),
-                        value,
-                    )
-                })
-                .collect()
+                        None,
+                    );
+                };
+                let mut row = self.row(header, block, c, r);
+                let width_ok = record.len() == header.width;
+                let value = if width_ok {
+                    (self.check)(&mut row)
+                } else {
+                    let column = record.len().min(header.width) as u64 + 1;
+                    row.errors.push(Problem::new(
+                        self.table.file,
+                        row.line,
+                        column,
+                        format!(
+                            "found {} field{}: expected {} as in the header{}",
+                            record.len(),
+                            if record.len() == 1 { "" } else { "s" },
+                            header.width,
+                            open_quote_hint(&record)
+                        ),
+                    ));
+                    None
+                };
+                (
+                    Kind::Row(Checked {
+                        errors: row.errors,
+                        unresolved: row.unresolved,
+                        width_ok,
+                    }),
+                    value,
+                )
+            }));
+            rows
         };
-        let rows: Vec<Vec<(Kind, Option<T>)>> = if chunks.len() > 1 {
+        let rows: Vec<Rows<T>> = if chunks.len() > 1 {
             chunks.par_iter().map(check_chunk).collect()
         } else {
             chunks.iter().map(check_chunk).collect()
@@ -451,11 +469,13 @@ impl<C> Reader<'_, C> {
         stats: &mut FileStats,
         sum: &mut Sums,
         errors: &mut Vec<Problem>,
+        rows_pool: &RowsPool<T>,
     ) where
         S: FnMut(Option<T>, &mut Row<'_>),
     {
-        for (c, rows) in prepared.chunks.iter().zip(prepared.rows) {
-            for (r, (kind, value)) in c.recs.iter().zip(rows) {
+        let mut spent = Vec::with_capacity(prepared.rows.len());
+        for (c, mut rows) in prepared.chunks.iter().zip(prepared.rows) {
+            for (r, (kind, value)) in c.recs.iter().zip(rows.drain(..)) {
                 let checked = match kind {
                     Kind::Blank => continue,
                     Kind::Skipped => {
@@ -498,6 +518,11 @@ impl<C> Reader<'_, C> {
                     }
                 }
             }
+            spent.push(rows);
+        }
+        self.pool.give(prepared.chunks);
+        if let Ok(mut pool) = rows_pool.lock() {
+            pool.extend(spent);
         }
     }
 }
