@@ -2,17 +2,12 @@
 
 use std::sync::Arc;
 
-use std::sync::mpsc::Sender;
-use std::thread::JoinHandle;
-
-use super::id_map::{Compare, IdMap};
+use super::id_map::Compare;
 use super::table::{
     opt, read_table_par, req, row_estimate, Column, ReadOptions, Row, Source, TableInfo,
 };
 use super::{column_full, quote, tenant_key, Ids, Loaded};
-use crate::model::{
-    CountryIdx, FileStats, Model, OrgIdx, RegionIdx, Tenant, TenantKind, TextColumn,
-};
+use crate::model::{CountryIdx, FileStats, Model, RegionIdx, Tenant, TenantKind};
 
 pub(super) const COLUMNS: [Column; 5] = [
     req("tenant_id"),
@@ -62,7 +57,6 @@ pub(super) fn load(
     organizations.reserve(rows);
     ids.tenants.reserve(tenant_ids, rows);
     ids.orgs.reserve(organizations, rows);
-    let mut interner = OrgInterner::start(organizations, &mut ids.orgs);
     // Rows are decoded and their ids hashed in parallel; duplicates, organizations and the
     // id map are settled in file order.
     let check = |row: &mut Row<'_>| -> Option<Checked> {
@@ -109,11 +103,8 @@ pub(super) fn load(
         {
             row.error(ID, column_full("tenant ids and names"));
         }
-        let t = tenant_ids.len() as u32;
         let org = match (&checked, row.text(ORG)) {
-            (Some(_), Some(o)) if row.ok() && interner.defer(t, o) => None,
             (Some(_), Some(o)) if row.ok() => {
-                interner.stop(organizations, &mut ids.orgs, tenants);
                 let org = ids.intern_org(organizations, o);
                 if org.is_none() {
                     row.error(ORG, column_full("organization ids"));
@@ -124,6 +115,7 @@ pub(super) fn load(
         };
         match checked {
             Some(c) if row.ok() => {
+                let t = tenant_ids.len() as u32;
                 tenant_ids.push(Some(id));
                 tenant_names.push(Some(name));
                 ids.tenants.insert_hashed(tenant_ids, t, c.hash);
@@ -142,7 +134,7 @@ pub(super) fn load(
             }
         }
     };
-    let stats = read_table_par(
+    read_table_par(
         source,
         file,
         &COLUMNS,
@@ -151,102 +143,7 @@ pub(super) fn load(
         info,
         check,
         store,
-    );
-    interner.stop(organizations, &mut ids.orgs, tenants);
-    stats
-}
-
-/// Tenants and the ids of their organizations, handed to the interning thread at once.
-#[derive(Default)]
-struct Batch {
-    tenants: Vec<u32>,
-    orgs: TextColumn,
-}
-
-/// Tenants per [`Batch`].
-const BATCH: usize = 1 << 14;
-
-/// What the interning thread gives back: the organizations, their map, and each deferred
-/// tenant's organization.
-type Interned = (TextColumn, IdMap, Vec<(u32, Option<OrgIdx>)>);
-
-/// The organizations of stored tenants, interned in file order on a thread of their own while
-/// this one settles duplicate tenants and stores them: the two id maps are the sequential work
-/// of the file, and each has a core.
-///
-/// Exact as interning row by row: a tenant's organization is handed on only while it is sure
-/// to fit the column whatever the organizations before it turn out to be (the column can grow
-/// by no more than the ids handed on); past that the thread is stopped and the rest is
-/// interned here, row by row, where a full column rejects the row.
-struct OrgInterner {
-    batch: Batch,
-    /// Bytes the column can hold beyond those handed on.
-    room: usize,
-    worker: Option<(Sender<Batch>, JoinHandle<Interned>)>,
-}
-
-impl OrgInterner {
-    /// Starts the thread, which takes `orgs` and `map` until [`OrgInterner::stop`].
-    fn start(orgs: &mut TextColumn, map: &mut IdMap) -> OrgInterner {
-        let mut orgs = std::mem::take(orgs);
-        let mut map = std::mem::replace(map, IdMap::new(Compare::Exact));
-        let room = (u32::MAX as usize).saturating_sub(orgs.text_len());
-        let (tx, rx) = std::sync::mpsc::channel::<Batch>();
-        let worker = std::thread::spawn(move || {
-            let mut found = Vec::new();
-            for batch in rx {
-                for (&t, id) in batch.tenants.iter().zip(batch.orgs.iter()) {
-                    found.push((t, map.intern(&mut orgs, id).map(OrgIdx)));
-                }
-            }
-            (orgs, map, found)
-        });
-        OrgInterner {
-            batch: Batch::default(),
-            room,
-            worker: Some((tx, worker)),
-        }
-    }
-
-    /// Hands tenant `t`'s organization `id` on, when the thread runs and `id` is sure to fit.
-    fn defer(&mut self, t: u32, id: &str) -> bool {
-        if self.worker.is_none() || id.len() > self.room {
-            return false;
-        }
-        self.room -= id.len();
-        self.batch.tenants.push(t);
-        self.batch.orgs.push(Some(id));
-        if self.batch.tenants.len() >= BATCH {
-            self.send();
-        }
-        true
-    }
-
-    fn send(&mut self) {
-        let batch = std::mem::take(&mut self.batch);
-        if let Some((tx, _)) = &self.worker {
-            // The thread only stops when the sender is dropped; if it panicked, `stop` says.
-            let _ = tx.send(batch);
-        }
-    }
-
-    /// Waits for the thread to intern what it was handed, and puts the organizations, their
-    /// map and the tenants' organizations in place.
-    fn stop(&mut self, orgs: &mut TextColumn, map: &mut IdMap, tenants: &mut [Tenant]) {
-        self.send();
-        let Some((tx, worker)) = self.worker.take() else {
-            return;
-        };
-        drop(tx);
-        let (o, m, found) = worker
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        *orgs = o;
-        *map = m;
-        for (t, org) in found {
-            tenants[t as usize].org = org;
-        }
-    }
+    )
 }
 
 /// Codes in common use that are not ISO 3166-1 alpha-2, with the ISO code meant: the UK's

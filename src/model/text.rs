@@ -18,11 +18,6 @@ impl TextColumn {
         self.text.len() + len <= u32::MAX as usize
     }
 
-    /// Bytes of text held (the sum of the values' lengths).
-    pub fn text_len(&self) -> usize {
-        self.text.len()
-    }
-
     /// Appends the next row's value. A value that does not [fit](TextColumn::fits) is stored
     /// as no value.
     pub fn push(&mut self, value: Option<&str>) {

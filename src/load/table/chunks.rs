@@ -15,8 +15,6 @@
 //! parser of the csv crate, configured as the crate was (records end at LF, so a CR stays at
 //! the end of the last field), so every record is what the csv crate would read.
 
-use std::sync::Mutex;
-
 use memchr::{memchr, memchr2, memchr_iter};
 use rayon::prelude::*;
 
@@ -158,8 +156,7 @@ pub(super) fn parse(syn: &Syntax, buf: &[u8], start: usize, limit: usize, eof: b
     parse_into(syn, buf, start, limit, eof, None)
 }
 
-/// [`parse`] into the buffers of a spent chunk: a block's chunks are parsed again and again
-/// into the same memory instead of fresh pages the system must clear first.
+/// [`parse`] into the buffers of a spent chunk (one whose speculative cut was wrong).
 fn parse_into(
     syn: &Syntax,
     buf: &[u8],
@@ -311,7 +308,6 @@ pub(super) fn tokenize(
     line: u64,
     eof: bool,
     chunk: usize,
-    pool: &Pool,
 ) -> Vec<Chunk> {
     // Speculative cuts: after the first line end past every `chunk` bytes.
     let mut cuts = vec![from];
@@ -328,15 +324,14 @@ pub(super) fn tokenize(
     cuts.push(buf.len());
     let guessed: Vec<Chunk> = if cuts.len() > 2 {
         cuts.par_windows(2)
-            .map(|w| parse_into(syn, buf, w[0], w[1], eof, pool.take()))
+            .map(|w| parse(syn, buf, w[0], w[1], eof))
             .collect()
     } else {
-        vec![parse_into(syn, buf, from, buf.len(), eof, pool.take())]
+        vec![parse(syn, buf, from, buf.len(), eof)]
     };
     let mut out = Vec::with_capacity(guessed.len());
     let (mut pos, mut line) = (from, line);
-    let mut guessed_rest = guessed.into_iter();
-    for (c, &limit) in guessed_rest.by_ref().zip(&cuts[1..]) {
+    for (c, &limit) in guessed.into_iter().zip(&cuts[1..]) {
         // The chunk before ended elsewhere than this cut (it was inside a quoted field):
         // parse again from where it really ended.
         let mut c = if c.start == pos {
@@ -353,26 +348,7 @@ pub(super) fn tokenize(
             break;
         }
     }
-    // Chunks after an incomplete one (parsed in vain) give their buffers back.
-    pool.give(guessed_rest);
     out
-}
-
-/// Spent chunks, whose buffers the next block's chunks are parsed into.
-#[derive(Default)]
-pub(super) struct Pool(Mutex<Vec<Chunk>>);
-
-impl Pool {
-    fn take(&self) -> Option<Chunk> {
-        self.0.lock().ok()?.pop()
-    }
-
-    /// Keeps `chunks`' buffers for the chunks to come.
-    pub(super) fn give(&self, chunks: impl IntoIterator<Item = Chunk>) {
-        if let Ok(mut pool) = self.0.lock() {
-            pool.extend(chunks);
-        }
-    }
 }
 
 #[cfg(test)]

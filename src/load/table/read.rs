@@ -2,11 +2,11 @@
 //! parallel, stored in file order while the next block is prepared.
 
 use std::io;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::chunks::{parse, tokenize, Chunk, Pool, Rec, Syntax};
+use super::chunks::{parse, tokenize, Chunk, Rec, Syntax};
 use super::header::{detect_delimiter, required_names, resolve_header, Header};
 use super::input::{cannot_read, Opened, Text};
 use super::row::{Raw, Record, Row};
@@ -213,13 +213,12 @@ where
         header: header.as_ref(),
         chunk,
         check: &check,
-        pool: Pool::default(),
     };
-    // The rows of the block before last, and its text: their memory is used again.
-    let rows_pool: RowsPool<T> = Mutex::new(Vec::new());
+    // The text of the block before last: its memory is filled again rather than a fresh
+    // block's, which the system would clear page by page first.
     let mut spare: Vec<u8> = Vec::new();
     let mut sum = Sums::default();
-    let mut cur = Some(reader.prepare(&first, &rows_pool));
+    let mut cur = Some(reader.prepare(&first));
     let mut cur_block = first;
     while let Some(prepared) = cur.take() {
         let (tail, tail_line) = (prepared.tail, prepared.tail_line);
@@ -251,11 +250,11 @@ where
         // Store this block on this thread while the next is tokenized and checked.
         let next_prepared = std::thread::scope(|s| {
             let job = next.as_ref().map(|b| {
-                let (reader, rows_pool) = (&reader, &rows_pool);
-                s.spawn(move || reader.prepare(b, rows_pool))
+                let reader = &reader;
+                s.spawn(move || reader.prepare(b))
             });
             reader.store(
-                &cur_block, prepared, &mut store, &mut stats, &mut sum, errors, &rows_pool,
+                &cur_block, prepared, &mut store, &mut stats, &mut sum, errors,
             );
             progress(&text, stats.read);
             job.map(|j| j.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
@@ -348,15 +347,10 @@ struct Reader<'r, C> {
     header: Option<&'r Header>,
     chunk: usize,
     check: &'r C,
-    /// Spent chunks, parsed into again.
-    pool: Pool,
 }
 
 /// Per chunk, per record: what became of it, and what the check made of it.
 type Rows<T> = Vec<(Kind, Option<T>)>;
-
-/// Spent [`Rows`], filled again.
-type RowsPool<T> = Mutex<Vec<Rows<T>>>;
 
 impl<C> Reader<'_, C> {
     /// The row of record `r` of chunk `c` of `block`, with no problem found yet.
@@ -382,67 +376,64 @@ impl<C> Reader<'_, C> {
     }
 
     /// Tokenizes `block` and checks its rows, on all cores.
-    fn prepare<T>(&self, block: &Block, rows_pool: &RowsPool<T>) -> Prepared<T>
+    fn prepare<T>(&self, block: &Block) -> Prepared<T>
     where
         T: Send,
         C: Fn(&mut Row<'_>) -> Option<T> + Sync,
     {
         let chunks = tokenize(
-            self.syn, &block.buf, block.from, block.line, block.eof, self.chunk, &self.pool,
+            self.syn, &block.buf, block.from, block.line, block.eof, self.chunk,
         );
         let check_chunk = |c: &Chunk| -> Rows<T> {
-            let mut rows = rows_pool
-                .lock()
-                .ok()
-                .and_then(|mut p| p.pop())
-                .unwrap_or_default();
-            rows.extend(c.recs.iter().map(|r| {
-                let record = record_of(c, r);
-                match empty_record(&record) {
-                    Some(true) => return (Kind::Blank, None),
-                    Some(false) => return (Kind::Skipped, None),
-                    None => {}
-                }
-                let Some(header) = self.header else {
-                    return (
+            c.recs
+                .iter()
+                .map(|r| {
+                    let record = record_of(c, r);
+                    match empty_record(&record) {
+                        Some(true) => return (Kind::Blank, None),
+                        Some(false) => return (Kind::Skipped, None),
+                        None => {}
+                    }
+                    let Some(header) = self.header else {
+                        return (
+                            Kind::Row(Checked {
+                                errors: Vec::new(),
+                                unresolved: None,
+                                width_ok: false,
+                            }),
+                            None,
+                        );
+                    };
+                    let mut row = self.row(header, block, c, r);
+                    let width_ok = record.len() == header.width;
+                    let value = if width_ok {
+                        (self.check)(&mut row)
+                    } else {
+                        let column = record.len().min(header.width) as u64 + 1;
+                        row.errors.push(Problem::new(
+                            self.table.file,
+                            row.line,
+                            column,
+                            format!(
+                                "found {} field{}: expected {} as in the header{}",
+                                record.len(),
+                                if record.len() == 1 { "" } else { "s" },
+                                header.width,
+                                open_quote_hint(&record)
+                            ),
+                        ));
+                        None
+                    };
+                    (
                         Kind::Row(Checked {
-                            errors: Vec::new(),
-                            unresolved: None,
-                            width_ok: false,
+                            errors: row.errors,
+                            unresolved: row.unresolved,
+                            width_ok,
                         }),
-                        None,
-                    );
-                };
-                let mut row = self.row(header, block, c, r);
-                let width_ok = record.len() == header.width;
-                let value = if width_ok {
-                    (self.check)(&mut row)
-                } else {
-                    let column = record.len().min(header.width) as u64 + 1;
-                    row.errors.push(Problem::new(
-                        self.table.file,
-                        row.line,
-                        column,
-                        format!(
-                            "found {} field{}: expected {} as in the header{}",
-                            record.len(),
-                            if record.len() == 1 { "" } else { "s" },
-                            header.width,
-                            open_quote_hint(&record)
-                        ),
-                    ));
-                    None
-                };
-                (
-                    Kind::Row(Checked {
-                        errors: row.errors,
-                        unresolved: row.unresolved,
-                        width_ok,
-                    }),
-                    value,
-                )
-            }));
-            rows
+                        value,
+                    )
+                })
+                .collect()
         };
         let rows: Vec<Rows<T>> = if chunks.len() > 1 {
             chunks.par_iter().map(check_chunk).collect()
@@ -469,13 +460,11 @@ impl<C> Reader<'_, C> {
         stats: &mut FileStats,
         sum: &mut Sums,
         errors: &mut Vec<Problem>,
-        rows_pool: &RowsPool<T>,
     ) where
         S: FnMut(Option<T>, &mut Row<'_>),
     {
-        let mut spent = Vec::with_capacity(prepared.rows.len());
-        for (c, mut rows) in prepared.chunks.iter().zip(prepared.rows) {
-            for (r, (kind, value)) in c.recs.iter().zip(rows.drain(..)) {
+        for (c, rows) in prepared.chunks.iter().zip(prepared.rows) {
+            for (r, (kind, value)) in c.recs.iter().zip(rows) {
                 let checked = match kind {
                     Kind::Blank => continue,
                     Kind::Skipped => {
@@ -518,11 +507,6 @@ impl<C> Reader<'_, C> {
                     }
                 }
             }
-            spent.push(rows);
-        }
-        self.pool.give(prepared.chunks);
-        if let Ok(mut pool) = rows_pool.lock() {
-            pool.extend(spent);
         }
     }
 }
