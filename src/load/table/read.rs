@@ -214,9 +214,6 @@ where
         chunk,
         check: &check,
     };
-    // The text of the block before last: its memory is filled again rather than a fresh
-    // block's, which the system would clear page by page first.
-    let mut spare: Vec<u8> = Vec::new();
     let mut sum = Sums::default();
     let mut cur = Some(reader.prepare(&first));
     let mut cur_block = first;
@@ -228,9 +225,7 @@ where
         let next = if cur_block.eof || failed.is_some() {
             None
         } else {
-            let mut buf = std::mem::take(&mut spare);
-            buf.clear();
-            buf.reserve(block.max(cur_block.buf.len() - tail) * 2);
+            let mut buf = Vec::with_capacity(block.max(cur_block.buf.len() - tail) * 2);
             buf.extend_from_slice(&cur_block.buf[tail..]);
             let want = block.max(buf.len());
             match text.read(&mut buf, want) {
@@ -271,7 +266,7 @@ where
         }
         match (next, next_prepared) {
             (Some(b), Some(p)) => {
-                spare = std::mem::replace(&mut cur_block, b).buf;
+                cur_block = b;
                 cur = Some(p);
             }
             _ => break,
