@@ -3,6 +3,7 @@
 
 use std::hash::BuildHasher;
 
+use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
@@ -24,6 +25,17 @@ impl Compare {
         match self {
             Compare::Exact => FxBuildHasher.hash_one(id),
             Compare::FoldCase => FxBuildHasher.hash_one(tenant_key(id).as_ref()),
+        }
+    }
+
+    /// Whether two ids are the same id.
+    fn same(self, a: &str, b: &str) -> bool {
+        match self {
+            Compare::Exact => a == b,
+            // The same bytes are the same id however ids compare (the usual match, at once).
+            Compare::FoldCase if a == b => true,
+            Compare::FoldCase if a.is_ascii() && b.is_ascii() => a.eq_ignore_ascii_case(b),
+            Compare::FoldCase => tenant_key(a) == tenant_key(b),
         }
     }
 }
@@ -49,11 +61,7 @@ impl IdMap {
     }
 
     fn same(&self, a: &str, b: &str) -> bool {
-        match self.compare {
-            Compare::Exact => a == b,
-            Compare::FoldCase if a.is_ascii() && b.is_ascii() => a.eq_ignore_ascii_case(b),
-            Compare::FoldCase => tenant_key(a) == tenant_key(b),
-        }
+        self.compare.same(a, b)
     }
 
     /// The row of `id` in `ids`, if the map holds it.
@@ -79,6 +87,30 @@ impl IdMap {
     pub(crate) fn insert(&mut self, ids: &TextColumn, row: u32) {
         let hash = self.hash(ids.text(row as usize));
         self.insert_hashed(ids, row, hash);
+    }
+
+    /// The row of `id` in `ids`, which is pushed onto `ids` and added to the map if it is new
+    /// (one probe of the table either way). `None`, and nothing added, when `ids` is full.
+    pub(crate) fn intern(&mut self, ids: &mut TextColumn, id: &str) -> Option<u32> {
+        let compare = self.compare;
+        let hash = compare.hash(id);
+        let entry = self.table.entry(
+            hash,
+            |&r| compare.same(ids.text(r as usize), id),
+            |&r| compare.hash(ids.text(r as usize)),
+        );
+        match entry {
+            Entry::Occupied(found) => Some(*found.get()),
+            Entry::Vacant(slot) => {
+                if !ids.fits(id.len()) {
+                    return None;
+                }
+                let row = ids.len() as u32;
+                ids.push(Some(id));
+                slot.insert(row);
+                Some(row)
+            }
+        }
     }
 
     /// Room for `rows` more ids without growing.

@@ -194,17 +194,7 @@ impl Ids {
     /// The organization named `id`, added to `orgs` if it is new. `None` (and nothing added)
     /// when the column is full (4 GiB of organization ids).
     fn intern_org(&mut self, orgs: &mut TextColumn, id: &str) -> Option<OrgIdx> {
-        let hash = self.orgs.hash(id);
-        if let Some(o) = self.orgs.get_hashed(orgs, id, hash) {
-            return Some(OrgIdx(o));
-        }
-        if !orgs.fits(id.len()) {
-            return None;
-        }
-        let o = orgs.len() as u32;
-        orgs.push(Some(id));
-        self.orgs.insert_hashed(orgs, o, hash);
-        Some(OrgIdx(o))
+        self.orgs.intern(orgs, id).map(OrgIdx)
     }
 
     /// Bytes held by the maps: slots (entry plus one control byte) and the keys' strings.
@@ -236,12 +226,11 @@ pub static ID_MAP_BYTES: std::sync::atomic::AtomicUsize = std::sync::atomic::Ato
 
 /// Tenant ids are GUIDs in real data and compare case-insensitively.
 pub(crate) fn tenant_key(id: &str) -> std::borrow::Cow<'_, str> {
-    if id.is_ascii() {
-        if id.bytes().any(|b| b.is_ascii_uppercase()) {
-            id.to_ascii_lowercase().into()
-        } else {
-            id.into()
-        }
+    // One pass for the usual id, lower-case ASCII already.
+    if id.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        id.into()
+    } else if id.is_ascii() {
+        id.to_ascii_lowercase().into()
     } else {
         id.to_lowercase().into()
     }

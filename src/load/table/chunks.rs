@@ -76,14 +76,69 @@ pub(super) struct Chunk {
     pub(super) newlines: u64,
     /// The physical line of `start`, set once the chunks before it are known.
     pub(super) line: u64,
-    /// Field bytes of every record, one after the other.
-    pub(super) data: Vec<u8>,
+    /// Field bytes of every record, one after the other, while they are not valid UTF-8 as a
+    /// whole (else they are in `text`, and this is empty).
+    data: Vec<u8>,
+    /// Field bytes of every record when they are valid UTF-8 as a whole: a field is then cut
+    /// out of it as text without being checked again (see [`Chunk::text`]).
+    text: String,
     /// Where each field ends in `data`.
     pub(super) ends: Vec<usize>,
     pub(super) recs: Vec<Rec>,
 }
 
 impl Chunk {
+    /// A chunk to parse into, with the buffers of a spent one (cleared) if there is one.
+    fn reuse(spent: Option<Chunk>, start: usize) -> Chunk {
+        let (mut data, mut ends, mut recs) = match spent {
+            Some(c) => {
+                let mut data = c.text.into_bytes();
+                if data.capacity() < c.data.capacity() {
+                    data = c.data;
+                }
+                (data, c.ends, c.recs)
+            }
+            None => Default::default(),
+        };
+        data.clear();
+        ends.clear();
+        recs.clear();
+        Chunk {
+            start,
+            end: start,
+            incomplete: false,
+            newlines: 0,
+            line: 0,
+            data,
+            text: String::new(),
+            ends,
+            recs,
+        }
+    }
+
+    /// The field bytes of every record, one after the other.
+    pub(super) fn bytes(&self) -> &[u8] {
+        if self.text.is_empty() {
+            &self.data
+        } else {
+            self.text.as_bytes()
+        }
+    }
+
+    /// The field bytes of every record as text, when they are valid UTF-8 as a whole (a field
+    /// cut out of it at char boundaries is valid UTF-8 then).
+    pub(super) fn text(&self) -> Option<&str> {
+        (!self.text.is_empty() || self.data.is_empty()).then_some(self.text.as_str())
+    }
+
+    /// Checks the field bytes for UTF-8 once, for all fields at once.
+    fn settle_text(&mut self) {
+        match String::from_utf8(std::mem::take(&mut self.data)) {
+            Ok(text) => self.text = text,
+            Err(e) => self.data = e.into_bytes(),
+        }
+    }
+
     /// Where record `r`'s first field starts in `data`.
     pub(super) fn data_start(&self, r: &Rec) -> usize {
         if r.first == 0 {
@@ -98,19 +153,23 @@ impl Chunk {
 /// a record may run past `limit`. `eof`: whether `buf` ends the file (else a record it cuts
 /// short is left for the next block).
 pub(super) fn parse(syn: &Syntax, buf: &[u8], start: usize, limit: usize, eof: bool) -> Chunk {
+    parse_into(syn, buf, start, limit, eof, None)
+}
+
+/// [`parse`] into the buffers of a spent chunk (one whose speculative cut was wrong).
+fn parse_into(
+    syn: &Syntax,
+    buf: &[u8],
+    start: usize,
+    limit: usize,
+    eof: bool,
+    spent: Option<Chunk>,
+) -> Chunk {
     // Records asked for past the bytes there are: more bytes are needed, unless at the end.
     let short = limit > buf.len() && !eof;
     let limit = limit.min(buf.len());
-    let mut c = Chunk {
-        start,
-        end: start,
-        incomplete: false,
-        newlines: 0,
-        line: 0,
-        data: Vec::with_capacity(limit.saturating_sub(start).min(buf.len())),
-        ends: Vec::new(),
-        recs: Vec::new(),
-    };
+    let mut c = Chunk::reuse(spent, start);
+    c.data.reserve(limit.saturating_sub(start).min(buf.len()));
     let mut core: Option<csv_core::Reader> = None;
     let (mut p, mut newlines) = (start, 0u64);
     'records: loop {
@@ -179,6 +238,7 @@ pub(super) fn parse(syn: &Syntax, buf: &[u8], start: usize, limit: usize, eof: b
     }
     c.end = p;
     c.newlines = newlines;
+    c.settle_text();
     c
 }
 
@@ -277,7 +337,7 @@ pub(super) fn tokenize(
         let mut c = if c.start == pos {
             c
         } else {
-            parse(syn, buf, pos, limit, eof)
+            parse_into(syn, buf, pos, limit, eof, Some(c))
         };
         c.line = line;
         line += c.newlines;
@@ -304,7 +364,7 @@ mod tests {
                 (r.first..r.last)
                     .map(|i| {
                         let s = if i == 0 { 0 } else { c.ends[i - 1] };
-                        String::from_utf8_lossy(&c.data[s..c.ends[i]]).into_owned()
+                        String::from_utf8_lossy(&c.bytes()[s..c.ends[i]]).into_owned()
                     })
                     .collect()
             })

@@ -317,7 +317,8 @@ fn newlines(bytes: &[u8]) -> u64 {
 
 fn record_of<'a>(c: &'a Chunk, r: &Rec) -> Record<'a> {
     Record {
-        data: &c.data,
+        data: c.bytes(),
+        text: c.text(),
         ends: &c.ends[r.first..r.last],
         start: c.data_start(r),
     }
@@ -342,6 +343,9 @@ struct Reader<'r, C> {
     chunk: usize,
     check: &'r C,
 }
+
+/// Per chunk, per record: what became of it, and what the check made of it.
+type Rows<T> = Vec<(Kind, Option<T>)>;
 
 impl<C> Reader<'_, C> {
     /// The row of record `r` of chunk `c` of `block`, with no problem found yet.
@@ -375,7 +379,7 @@ impl<C> Reader<'_, C> {
         let chunks = tokenize(
             self.syn, &block.buf, block.from, block.line, block.eof, self.chunk,
         );
-        let check_chunk = |c: &Chunk| -> Vec<(Kind, Option<T>)> {
+        let check_chunk = |c: &Chunk| -> Rows<T> {
             c.recs
                 .iter()
                 .map(|r| {
@@ -426,7 +430,7 @@ impl<C> Reader<'_, C> {
                 })
                 .collect()
         };
-        let rows: Vec<Vec<(Kind, Option<T>)>> = if chunks.len() > 1 {
+        let rows: Vec<Rows<T>> = if chunks.len() > 1 {
             chunks.par_iter().map(check_chunk).collect()
         } else {
             chunks.iter().map(check_chunk).collect()

@@ -14,6 +14,8 @@ use crate::problem::Problem;
 pub(crate) struct Record<'a> {
     /// The chunk's field bytes.
     pub(super) data: &'a [u8],
+    /// The same bytes as text, when they are valid UTF-8 as a whole.
+    pub(super) text: Option<&'a str>,
     /// Where each field of this record ends in `data`.
     pub(super) ends: &'a [usize],
     /// Where the first field starts in `data`.
@@ -31,6 +33,15 @@ impl<'a> Record<'a> {
         let end = *self.ends.get(i)?;
         let start = if i == 0 { self.start } else { self.ends[i - 1] };
         Some(&self.data[start..end])
+    }
+
+    /// Field `i` as text, when it is valid UTF-8 (`None` also when it is not known to be:
+    /// [`std::str::from_utf8`] of [`Record::get`] then says).
+    pub(super) fn str(&self, i: usize) -> Option<&'a str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { self.start } else { self.ends[i - 1] };
+        // Cut at char boundaries out of valid UTF-8, a field is valid UTF-8.
+        self.text?.get(start..end)
     }
 
     /// Every field in order.
@@ -139,7 +150,11 @@ impl<'a> Row<'a> {
     pub fn get(&mut self, col: usize) -> Option<&'a str> {
         let field = self.fields[col]?;
         let raw = self.record.get(field)?;
-        let text = match std::str::from_utf8(raw) {
+        let decoded = match self.record.str(field) {
+            Some(text) => Ok(text),
+            None => std::str::from_utf8(raw),
+        };
+        let text = match decoded {
             Ok(text) => text,
             Err(e) => {
                 let offset = self.field_offset(field, e.valid_up_to());
@@ -154,7 +169,7 @@ impl<'a> Row<'a> {
                 return None;
             }
         };
-        let text = text.trim();
+        let text = trim(text);
         if text.contains('\0') {
             self.error(
                 col,
@@ -182,8 +197,12 @@ impl<'a> Row<'a> {
     /// The value [`Row::get`] gave for column `col`, read again without recording anything:
     /// `None` for an absent, empty or invalid cell (whose problem `get` already recorded).
     pub fn text(&self, col: usize) -> Option<&'a str> {
-        let raw = self.record.get(self.fields[col]?)?;
-        let text = std::str::from_utf8(raw).ok()?.trim();
+        let field = self.fields[col]?;
+        let text = match self.record.str(field) {
+            Some(text) => text,
+            None => std::str::from_utf8(self.record.get(field)?).ok()?,
+        };
+        let text = trim(text);
         let valid = !text.is_empty() && !text.contains('\0') && text.len() <= MAX_FIELD_BYTES;
         valid.then_some(text)
     }
@@ -252,6 +271,18 @@ impl<'a> Row<'a> {
     /// counted), which are in memory while the row is read.
     fn field_offset(&self, field: usize, at: usize) -> u64 {
         self.raw.offset(field, at)
+    }
+}
+
+/// `text` without surrounding whitespace, as [`str::trim`] gives it; at once when it starts
+/// and ends with ASCII that is no whitespace (as nearly every cell does).
+fn trim(text: &str) -> &str {
+    // The ASCII characters `char::is_whitespace` holds: space, tab, LF, VT, FF, CR.
+    let plain = |b: u8| b.is_ascii() && !matches!(b, b' ' | b'\t'..=b'\r');
+    match text.as_bytes() {
+        [first, .., last] if plain(*first) && plain(*last) => text,
+        [only] if plain(*only) => text,
+        _ => text.trim(),
     }
 }
 
