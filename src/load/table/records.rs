@@ -66,7 +66,7 @@ impl<'a> RecordChunk<'a> {
     pub(crate) fn records(self) -> impl Iterator<Item = Fields<'a>> {
         let c = self.0;
         c.recs.iter().map(move |r: &Rec| Fields {
-            data: &c.data,
+            data: c.bytes(),
             ends: &c.ends[r.first..r.last],
             start: c.data_start(r),
             span: (r.start, r.end),
