@@ -170,17 +170,7 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
         if reseller.is_some() {
             facts.partner(&me, &e.first).sells_through = true;
         }
-        match facts.sales.entry((me.clone(), reseller, customer)) {
-            std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(e);
-            }
-            std::collections::btree_map::Entry::Occupied(mut o) => {
-                let o = o.get_mut();
-                let n = e.count;
-                o.add(e.date, e.first);
-                o.count += n - 1;
-            }
-        }
+        super::facts::upsert_many(&mut facts.sales, (me.clone(), reseller, customer), e);
     }
     let resellers: BTreeMap<(String, String), Evidence> = std::mem::take(&mut facts.resellers)
         .into_iter()
