@@ -433,7 +433,9 @@ fn fast_line_items(
                     }
                     problems.append(&mut row_problems);
                     if let Some(i) = item {
-                        items.add(prev, &i);
+                        if !items.add(prev, &i) {
+                            problems.push(ids_full(path, prev));
+                        }
                     }
                     prev = after;
                 }
@@ -501,7 +503,9 @@ fn slow_line_items(
         for (line, mut row_problems, item) in checked {
             problems.append(&mut row_problems);
             if let Some(i) = item {
-                items.add(line, &i);
+                if !items.add(line, &i) {
+                    problems.push(ids_full(path, line));
+                }
             }
         }
         if len < BATCH {
@@ -678,6 +682,16 @@ fn line_item<'r, R: Record<'r>>(kind: Kind, c: &mut Cells<'_, 'r, R>) -> Option<
         country,
         date,
     })
+}
+
+/// The problem of a line item whose ids no longer fit the file's id columns.
+fn ids_full(path: &Arc<str>, line: u32) -> Problem {
+    Problem::new(
+        path,
+        u64::from(line),
+        1,
+        crate::load::column_full("partner and tenant ids"),
+    )
 }
 
 #[cfg(test)]

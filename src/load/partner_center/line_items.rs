@@ -6,79 +6,38 @@
 //! line item in file order would have put there: the first record, the first name, the
 //! earliest date, the counts.
 
-use std::hash::{BuildHasher, Hasher};
-
-use hashbrown::{HashMap, HashTable};
-use rustc_hash::{FxBuildHasher, FxHasher};
+use hashbrown::HashMap;
+use rustc_hash::FxBuildHasher;
 
 use super::facts::{lower, upsert_many, Evidence, Facts, Said, Src};
 use super::values::Reseller;
+use crate::load::id_map::{Compare, IdMap};
 use crate::model::{Date, TextColumn};
 
-/// Ids seen, each once, in the order first seen, with the text first written.
+/// Ids of one kind, interned into dense indices ([`IdMap::intern`] over a [`TextColumn`]).
 struct Interner {
     ids: TextColumn,
-    table: HashTable<u32>,
-    /// Whether ids compare case-insensitively (tenant GUIDs).
-    fold: bool,
+    map: IdMap,
 }
 
 impl Interner {
-    fn new(fold: bool) -> Interner {
+    fn new(compare: Compare) -> Interner {
         Interner {
             ids: TextColumn::default(),
-            table: HashTable::new(),
-            fold,
+            map: IdMap::new(compare),
         }
     }
 
-    fn hash(fold: bool, id: &str) -> u64 {
-        if !fold {
-            return FxBuildHasher.hash_one(id.as_bytes());
-        }
-        if id.is_ascii() {
-            let mut h = FxHasher::default();
-            for chunk in id.as_bytes().chunks(8) {
-                let mut word = [0u8; 8];
-                for (w, b) in word.iter_mut().zip(chunk) {
-                    *w = b.to_ascii_lowercase();
-                }
-                h.write_u64(u64::from_le_bytes(word));
-            }
-            h.write_usize(id.len());
-            h.finish()
-        } else {
-            Interner::hash(true, &id.to_lowercase()) ^ 1
-        }
+    /// The id of `text`, and whether it is new; `None` when the ids no longer fit.
+    fn intern(&mut self, text: &str) -> Option<(u32, bool)> {
+        let before = self.ids.len();
+        let i = self.map.intern(&mut self.ids, text)?;
+        Some((i, i as usize == before))
     }
 
-    fn same(fold: bool, a: &str, b: &str) -> bool {
-        if !fold {
-            a == b
-        } else if a.is_ascii() && b.is_ascii() {
-            a.eq_ignore_ascii_case(b)
-        } else {
-            lower(a) == lower(b)
-        }
-    }
-
-    /// The id of `text`, and whether it is new.
-    fn intern(&mut self, text: &str) -> (u32, bool) {
-        let fold = self.fold;
-        let hash = Interner::hash(fold, text);
-        let ids = &self.ids;
-        if let Some(&i) = self
-            .table
-            .find(hash, |&i| Interner::same(fold, ids.text(i as usize), text))
-        {
-            return (i, false);
-        }
-        let i = self.ids.len() as u32;
-        self.ids.push(Some(text));
-        let ids = &self.ids;
-        self.table
-            .insert_unique(hash, i, |&j| Interner::hash(fold, ids.text(j as usize)));
-        (i, true)
+    /// Whether ids of `bytes` more bytes in all still fit.
+    fn fits(&self, bytes: usize) -> bool {
+        self.ids.fits(bytes)
     }
 
     fn text(&self, i: u32) -> &str {
@@ -150,9 +109,9 @@ pub struct LineItems {
 impl LineItems {
     pub fn new() -> LineItems {
         LineItems {
-            partners: Interner::new(false),
+            partners: Interner::new(Compare::Exact),
             partner: Vec::new(),
-            tenants: Interner::new(true),
+            tenants: Interner::new(Compare::FoldCase),
             tenant: Vec::new(),
             sales: HashMap::default(),
             sale_keys: Vec::new(),
@@ -161,8 +120,8 @@ impl LineItems {
         }
     }
 
-    fn partner(&mut self, id: &str, line: u32) -> (u32, &mut PartnerAgg) {
-        let (i, new) = self.partners.intern(id);
+    fn partner(&mut self, id: &str, line: u32) -> Option<(u32, &mut PartnerAgg)> {
+        let (i, new) = self.partners.intern(id)?;
         if new {
             self.partner.push(PartnerAgg {
                 first: line,
@@ -171,11 +130,11 @@ impl LineItems {
                 named_reseller: false,
             });
         }
-        (i, &mut self.partner[i as usize])
+        Some((i, &mut self.partner[i as usize]))
     }
 
-    fn tenant(&mut self, id: &str, line: u32) -> (u32, &mut TenantAgg) {
-        let (i, new) = self.tenants.intern(id);
+    fn tenant(&mut self, id: &str, line: u32) -> Option<(u32, &mut TenantAgg)> {
+        let (i, new) = self.tenants.intern(id)?;
         if new {
             self.tenant.push(TenantAgg {
                 first: line,
@@ -183,12 +142,26 @@ impl LineItems {
                 country: None,
             });
         }
-        (i, &mut self.tenant[i as usize])
+        Some((i, &mut self.tenant[i as usize]))
     }
 
-    /// Adds the line item of `line` (lines only grow), as [`Facts::line_item`] does.
-    pub fn add(&mut self, line: u32, item: &Item<'_>) {
-        let (seller, p) = self.partner(item.seller, line);
+    /// Adds the line item of `line` (lines only grow), as [`Facts::line_item`] does. `false`
+    /// (and nothing added) when its ids no longer fit the file's id columns (4 GiB of ids).
+    #[must_use]
+    pub fn add(&mut self, line: u32, item: &Item<'_>) -> bool {
+        let reseller_len = match &item.reseller {
+            Reseller::Id(r) => r.len(),
+            _ => 0,
+        };
+        let tenant_len = item.customer.len() + item.partner_tenant.map_or(0, str::len);
+        if !(self.partners.fits(item.seller.len() + reseller_len) && self.tenants.fits(tenant_len))
+        {
+            return false;
+        }
+        // Every id fits now: the look-ups below cannot fail.
+        let Some((seller, p)) = self.partner(item.seller, line) else {
+            return false;
+        };
         if let (Some(t), None) = (item.partner_tenant, &p.tenant) {
             p.tenant = Some((t.to_string(), line));
         }
@@ -196,9 +169,13 @@ impl LineItems {
             p.sells_through = true;
         }
         if let Some(t) = item.partner_tenant {
-            self.tenant(t, line);
+            if self.tenant(t, line).is_none() {
+                return false;
+            }
         }
-        let (customer, t) = self.tenant(item.customer, line);
+        let Some((customer, t)) = self.tenant(item.customer, line) else {
+            return false;
+        };
         if t.name.is_none() {
             t.name = item.name.filter(|n| !n.is_empty()).map(str::to_string);
         }
@@ -207,7 +184,9 @@ impl LineItems {
         }
         let reseller = match &item.reseller {
             Reseller::Id(r) => {
-                let (r, p) = self.partner(r, line);
+                let Some((r, p)) = self.partner(r, line) else {
+                    return false;
+                };
                 p.named_reseller = true;
                 r
             }
@@ -232,6 +211,7 @@ impl LineItems {
                 self.sale_keys.push(key);
             }
         }
+        true
     }
 
     /// Puts what was gathered into `facts`, as the line items of file `file`.
