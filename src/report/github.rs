@@ -83,6 +83,27 @@ impl Emitter for GithubEmitter {
         for note in notes {
             writeln!(out, "::notice title=csp-audit::{}", escape_data(&note))?;
         }
+        // What the loader inferred or found inconsistent (Partner Center input), annotated at
+        // the first record it is about.
+        let notes = &report.net.model.notes;
+        for r in &notes.inferred_roles {
+            writeln!(
+                out,
+                "::notice {}title={}::{}",
+                at(r.source.as_ref()),
+                escape_property("csp-audit role inferred"),
+                escape_data(&format!("'{}' taken as {} ({})", r.partner, r.role, r.why))
+            )?;
+        }
+        for w in &notes.warnings {
+            writeln!(
+                out,
+                "::warning {}title={}::{}",
+                at(w.sources.first()),
+                escape_property("csp-audit input"),
+                escape_data(&w.message)
+            )?;
+        }
         let s = report.summary();
         let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
         let mut line = format!(
@@ -111,6 +132,17 @@ impl Emitter for GithubEmitter {
         }
         writeln!(out, "{line}")
     }
+}
+
+/// `file=F,line=L,` of a record a note is about, or nothing.
+fn at(source: Option<&crate::model::Origin>) -> String {
+    source.map_or_else(String::new, |o| {
+        format!(
+            "file={},line={},",
+            escape_property(&super::slashes(&o.path)),
+            o.line
+        )
+    })
 }
 
 #[cfg(test)]

@@ -155,3 +155,27 @@ fn a_contract_audit_has_no_notes() {
     assert!(!text.contains("role inferred: ") && !text.contains("  warning: "));
     assert!(!report("data/sample", "html").contains("input-notes"));
 }
+
+#[test]
+fn github_annotates_each_note_at_its_first_record() {
+    let f = FIXTURE;
+    let got: Vec<String> = report(FIXTURE, "github")
+        .lines()
+        .filter(|l| {
+            l.contains("title=csp-audit role inferred::") || l.contains("title=csp-audit input::")
+        })
+        .map(str::to_string)
+        .collect();
+    let reseller =
+        "indirect_reseller (named as a reseller of record or in an indirect reseller list)";
+    let want = vec![
+        format!("::notice file={f}/daily-usage-2021-01.csv,line=2,title=csp-audit role inferred::'1000001' taken as indirect_provider (sells through indirect resellers)"),
+        format!("::notice file={f}/agreement-status.jsonl,line=1,title=csp-audit role inferred::'2000001' taken as {reseller}"),
+        format!("::notice file={f}/agreement-status.jsonl,line=2,title=csp-audit role inferred::'2000002' taken as {reseller}"),
+        format!("::warning file={f}/partners.csv,line=3,title=csp-audit input::partner '2000002': country is 'FR' in {f}/partners.csv:3 but 'DE' in {f}/resellers.json:3#/items/1: the user's file wins"),
+        format!("::warning file={f}/Customers.csv,line=3,title=csp-audit input::tenant 'cccccccc-0000-4000-8000-000000000004' left out (with its admin relationships): no file gives its country and nothing was sold to it"),
+        format!("::warning file={f}/invoice-2020-12.csv,line=6,title=csp-audit input::the reseller of record of partner '1000001''s sale to tenant 'cccccccc-0000-4000-8000-000000000003' was removed (ResellerMpnId -1, {f}/invoice-2020-12.csv:6): audited as a sale without a reseller"),
+    ];
+    assert_eq!(got, want);
+    assert!(!report("data/sample", "github").contains("csp-audit role inferred"));
+}
