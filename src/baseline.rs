@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::graph::Network;
-use crate::model::{InputFile, RelKind};
+use crate::model::{IdStr, InputFile, RelKind};
 use crate::problem::Problem;
 use crate::rules::{rejected_row_rule, stale_allow_rule, Entity, Finding};
 
@@ -104,7 +104,7 @@ pub fn finding_key(net: &Network, f: &Finding) -> Vec<String> {
             key.push(format!("row:{k}"));
         }
         if info.code != "CSP006" {
-            let ids: BTreeSet<&str> = f
+            let ids: BTreeSet<IdStr<'_>> = f
                 .rows
                 .iter()
                 .filter(|r| r.file == InputFile::Relationships)
@@ -118,7 +118,7 @@ pub fn finding_key(net: &Network, f: &Finding) -> Vec<String> {
     key
 }
 
-fn relationship_id(net: &Network, line: u32) -> Option<&str> {
+fn relationship_id(net: &Network, line: u32) -> Option<IdStr<'_>> {
     let rels = &net.model.relationships;
     let i = rels.binary_search_by_key(&line, |r| r.line()).ok()?;
     net.model.relationship_id(i).filter(|id| !id.is_empty())
@@ -180,7 +180,7 @@ impl Baseline {
                 .map(|(f, fp)| BaselineEntry {
                     fingerprint: fp.to_string(),
                     rule: f.rule.info().code.to_string(),
-                    entities: f.entity_ids(net).into_iter().map(String::from).collect(),
+                    entities: f.entity_ids(net).iter().map(|id| id.to_string()).collect(),
                 })
                 .collect(),
         }

@@ -67,7 +67,7 @@ impl AllowEntry {
             && self.entities.iter().all(|want| {
                 f.entities.iter().any(|e| match e {
                     Entity::Tenant(_) => e.id(net).eq_ignore_ascii_case(want),
-                    _ => e.id(net) == want,
+                    _ => *e.id(net) == **want,
                 }) || f.raw_entities.iter().any(|raw| raw == want)
             })
     }

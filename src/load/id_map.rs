@@ -29,7 +29,7 @@ impl Compare {
     }
 
     /// Whether two ids are the same id.
-    fn same(self, a: &str, b: &str) -> bool {
+    pub(crate) fn same(self, a: &str, b: &str) -> bool {
         match self {
             Compare::Exact => a == b,
             // The same bytes are the same id however ids compare (the usual match, at once).

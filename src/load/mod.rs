@@ -10,6 +10,7 @@ mod partners;
 mod regions;
 mod relationships;
 pub mod table;
+mod tenant_map;
 mod tenants;
 
 use std::io::Read;
@@ -25,11 +26,13 @@ pub use table::{
 };
 
 use crate::model::{
-    ColumnNotes, InputFile, Model, OrgIdx, PartnerIdx, RegionTable, TenantIdx, TextColumn,
+    ColumnNotes, InputFile, Model, OrgIdx, PartnerIdx, RegionTable, TenantIdColumn, TenantIdx,
+    TextColumn,
 };
 use crate::problem::Problem;
 use id_map::{Compare, IdMap};
 use table::TableInfo;
+use tenant_map::TenantMap;
 
 /// How the input files are read: the command line's `--delimiter` and `--encoding`, and the
 /// `[columns.*]` tables of csp-audit.toml.
@@ -139,7 +142,7 @@ pub struct Loaded {
 pub(crate) struct Ids {
     partners: IdMap,
     /// Tenant ids compare case-insensitively.
-    tenants: IdMap,
+    tenants: TenantMap,
     orgs: IdMap,
     /// Ids of rejected rows, with their line, so a reference to one says why it fails.
     rejected_partners: FxHashMap<Box<str>, u64>,
@@ -155,7 +158,7 @@ impl Default for Ids {
     fn default() -> Self {
         Ids {
             partners: IdMap::new(Compare::Exact),
-            tenants: IdMap::new(Compare::FoldCase),
+            tenants: TenantMap::default(),
             orgs: IdMap::new(Compare::Exact),
             rejected_partners: FxHashMap::default(),
             rejected_tenants: FxHashMap::default(),
@@ -171,7 +174,7 @@ impl Ids {
     }
 
     /// The tenant `id` names, given the model's [`Model::tenant_ids`].
-    fn tenant(&self, tenant_ids: &TextColumn, id: &str) -> Option<TenantIdx> {
+    fn tenant(&self, tenant_ids: &TenantIdColumn, id: &str) -> Option<TenantIdx> {
         self.tenants.get(tenant_ids, id).map(TenantIdx)
     }
 

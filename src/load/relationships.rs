@@ -10,7 +10,8 @@ use super::{column_full, quote, tenant_key, Files, Ids, Loaded};
 use rustc_hash::FxHashMap;
 
 use crate::model::{
-    FileStats, Model, OrgIdx, PartnerIdx, RelKind, Relationship, TenantIdx, TextColumn,
+    FileStats, Model, OrgIdx, PartnerIdx, RelIdColumn, RelKind, Relationship, TenantIdColumn,
+    TenantIdx, TextColumn,
 };
 
 pub(super) const COLUMNS: [Column; 6] = [
@@ -50,7 +51,7 @@ pub(super) fn load(
         tenants: tenant_ids,
         orgs: organizations,
     };
-    let mut rel_ids = TextColumn::default();
+    let mut rel_ids = RelIdColumn::default();
     let rows = row_estimate(&mut source);
     relationships.reserve(rows);
     rel_ids.reserve(rows);
@@ -232,7 +233,7 @@ struct Refs<'a, 'f> {
 /// The model's id columns the maps of [`Ids`] index into.
 struct IdColumns<'a> {
     partners: &'a TextColumn,
-    tenants: &'a TextColumn,
+    tenants: &'a TenantIdColumn,
     orgs: &'a TextColumn,
 }
 

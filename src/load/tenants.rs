@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use super::id_map::Compare;
 use super::table::{
     opt, read_table_par, req, row_estimate, Column, ReadOptions, Row, Source, TableInfo,
 };
+use super::tenant_map::{TenantHash, TenantQuery};
 use super::{column_full, quote, tenant_key, Ids, Loaded};
 use crate::model::{CountryIdx, FileStats, Model, RegionIdx, Tenant, TenantKind};
 
@@ -24,8 +24,8 @@ const ORG: usize = 4;
 
 /// A row's values once checked, made ready to store (on any thread).
 struct Checked {
-    /// The id's hash as tenant ids compare.
-    hash: u64,
+    /// The id parsed and hashed as tenant ids compare.
+    id: TenantHash,
     kind: TenantKind,
     country: CountryIdx,
     region: RegionIdx,
@@ -74,7 +74,7 @@ pub(super) fn load(
         });
         let (id, _, kind, country) = (id?, name?, kind?, country?);
         row.ok().then(|| Checked {
-            hash: Compare::FoldCase.hash(id),
+            id: TenantHash::of(id),
             kind,
             country,
             region: regions.region_of(country),
@@ -82,11 +82,11 @@ pub(super) fn load(
     };
     let store = |checked: Option<Checked>, row: &mut Row<'_>| {
         let Some(id) = row.text(ID) else { return };
-        let hash = match &checked {
-            Some(c) => c.hash,
-            None => ids.tenants.hash(id),
+        let query = match &checked {
+            Some(c) => TenantQuery::with(id, c.id),
+            None => TenantQuery::of(id),
         };
-        if let Some(prev) = ids.tenants.get_hashed(tenant_ids, id, hash) {
+        if let Some(prev) = ids.tenants.find(tenant_ids, &query) {
             let prev_line = tenants[prev as usize].line;
             row.error(
                 ID,
@@ -116,9 +116,9 @@ pub(super) fn load(
         match checked {
             Some(c) if row.ok() => {
                 let t = tenant_ids.len() as u32;
-                tenant_ids.push(Some(id));
+                tenant_ids.push_parsed(Some(id), query.guid());
                 tenant_names.push(Some(name));
-                ids.tenants.insert_hashed(tenant_ids, t, c.hash);
+                ids.tenants.insert(tenant_ids, t, &query);
                 tenants.push(Tenant {
                     kind: c.kind,
                     country: c.country,

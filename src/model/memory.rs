@@ -95,7 +95,12 @@ impl Model {
                 self.tenants.capacity(),
                 0,
             ),
-            column("tenant ids", &self.tenant_ids),
+            TableBytes {
+                table: "tenant ids",
+                len: self.tenant_ids.len(),
+                inline: 0,
+                heap: self.tenant_ids.heap_bytes(),
+            },
             column("tenant names", &self.tenant_names),
         ]
     }

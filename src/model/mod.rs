@@ -3,19 +3,25 @@
 
 mod coverage;
 mod enums;
+mod id_str;
 mod memory;
 mod notes;
 mod origin;
 mod regions;
+mod rel_ids;
+mod tenant_ids;
 mod text;
 
 pub use coverage::{ColumnNotes, CoverageStatus, RuleCoverage};
 pub use enums::{RelKind, Role, TenantKind};
+pub use id_str::{IdStr, INLINE_ID};
 #[doc(hidden)]
 pub use memory::{heap_string, TableBytes};
 pub use notes::{InferredRole, InputNotes, InputWarning};
 pub use origin::{Origin, Origins};
 pub use regions::{CountryIdx, RegionIdx, RegionTable};
+pub use rel_ids::RelIdColumn;
+pub use tenant_ids::{parse_guid, GuidCase, TenantIdColumn, TenantKey};
 pub use text::TextColumn;
 
 /// A calendar date (ISO `YYYY-MM-DD` in the input).
@@ -268,8 +274,8 @@ pub struct Model {
     pub partner_names: TextColumn,
     /// Tenants in file order.
     pub tenants: Vec<Tenant>,
-    /// The tenants' ids as written in the input, indexed like `tenants`.
-    pub tenant_ids: TextColumn,
+    /// The tenants' ids as written in the input, indexed like `tenants` (GUIDs in 16 bytes).
+    pub tenant_ids: TenantIdColumn,
     /// The tenants' display names, indexed like `tenants`.
     pub tenant_names: TextColumn,
     /// The ids of the legal organizations named by the partners' and tenants'
@@ -278,8 +284,9 @@ pub struct Model {
     pub organizations: TextColumn,
     /// Relationships in file order.
     pub relationships: Vec<Relationship>,
-    /// The `relationship_id` of each relationship, when the file has that column.
-    pub relationship_ids: Option<TextColumn>,
+    /// The `relationship_id` of each relationship, when the file has that column (numbered
+    /// ids in 4 bytes).
+    pub relationship_ids: Option<RelIdColumn>,
     /// Per-file row counts, indexed like [`InputFile::ALL`].
     pub stats: [FileStats; 3],
     /// How each input file's header matched the contract (ignored, absent and mapped columns).
@@ -319,9 +326,9 @@ impl Model {
         self.partner_names.text(p.ix())
     }
 
-    /// The id of tenant `t`, as written in the input.
+    /// The id of tenant `t`, as written in the input (a GUID is formatted on the stack).
     #[inline]
-    pub fn tenant_id(&self, t: TenantIdx) -> &str {
+    pub fn tenant_id(&self, t: TenantIdx) -> IdStr<'_> {
         self.tenant_ids.text(t.ix())
     }
 
@@ -352,7 +359,7 @@ impl Model {
     }
 
     /// The source-system id of relationship row `row`, if any.
-    pub fn relationship_id(&self, row: usize) -> Option<&str> {
+    pub fn relationship_id(&self, row: usize) -> Option<IdStr<'_>> {
         self.relationship_ids.as_ref().and_then(|ids| ids.get(row))
     }
 }

@@ -7,6 +7,7 @@
 use std::io::{self, Write};
 
 use super::{Emitter, Report};
+use crate::model::IdStr;
 use crate::rules::Finding;
 
 /// Emits CSV.
@@ -43,7 +44,7 @@ fn row(
         .first()
         .filter(|_| mark.and_then(|m| m.config_line).is_none())
         .and_then(|r| report.relationship_id(r.file, r.line))
-        .unwrap_or("");
+        .unwrap_or_default();
     let rows: Vec<String> = f
         .rows
         .iter()
@@ -52,10 +53,10 @@ fn row(
             format!("{}:{}", at.path, at.line)
         })
         .collect();
-    let rel_ids: Vec<&str> = f
+    let rel_ids: Vec<IdStr<'_>> = f
         .rows
         .iter()
-        .map(|r| report.relationship_id(r.file, r.line).unwrap_or(""))
+        .map(|r| report.relationship_id(r.file, r.line).unwrap_or_default())
         .collect();
     // One name per entity, in the order of `entities` (empty where an entity has none).
     let names: Vec<&str> = f

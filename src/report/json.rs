@@ -1,5 +1,6 @@
 //! The JSON report, version 1 (documented in the README).
 
+use crate::model::IdStr;
 use crate::problem::Problem;
 use std::io::{self, Write};
 
@@ -77,12 +78,12 @@ pub struct JsonFinding<'a> {
     /// What is wrong.
     pub message: &'a str,
     /// Entity ids.
-    pub entities: Vec<&'a str>,
+    pub entities: Vec<IdStr<'a>>,
     /// The rows that show it.
     pub rows: Vec<JsonRow<'a>>,
     /// The self-sale cycle, where the rule has one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub path: Vec<&'a str>,
+    pub path: Vec<IdStr<'a>>,
     /// For a stale allow entry (CSP101): the entry's place in the configuration file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<JsonConfigAt<'a>>,
@@ -100,7 +101,7 @@ pub struct JsonRow<'a> {
     pub line: u32,
     /// The row's `relationship_id`, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub relationship_id: Option<&'a str>,
+    pub relationship_id: Option<IdStr<'a>>,
     /// With Partner Center input: the file, line, JSON pointer and line-item count the row
     /// was made from.
     #[serde(skip_serializing_if = "Option::is_none")]

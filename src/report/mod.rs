@@ -28,7 +28,7 @@ pub use text::TextEmitter;
 
 use crate::graph::Network;
 use crate::load::InputPaths;
-use crate::model::{ColumnNotes, FileStats, InputFile, RuleCoverage};
+use crate::model::{ColumnNotes, FileStats, IdStr, InputFile, RuleCoverage};
 use crate::problem::Problem;
 use crate::rules::{Finding, RuleId, Severity};
 pub use crate::triage::{Allowed, BaselineCounts, Mark};
@@ -415,7 +415,7 @@ impl Report<'_> {
     }
 
     /// The `relationship_id` of the relationships.csv row at `line`, if the file has one.
-    pub fn relationship_id(&self, file: InputFile, line: u32) -> Option<&str> {
+    pub fn relationship_id(&self, file: InputFile, line: u32) -> Option<IdStr<'_>> {
         if file != InputFile::Relationships {
             return None;
         }

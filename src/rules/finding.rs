@@ -4,7 +4,7 @@ use rayon::prelude::*;
 
 use super::{RuleId, Severity};
 use crate::graph::Network;
-use crate::model::{InputFile, OrgIdx, PartnerIdx, Relationship, TenantIdx};
+use crate::model::{IdStr, InputFile, OrgIdx, PartnerIdx, Relationship, TenantIdx};
 
 /// An entity a finding names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,11 +19,11 @@ pub enum Entity {
 
 impl Entity {
     /// The id as written in the input.
-    pub fn id<'n>(&self, net: &'n Network) -> &'n str {
+    pub fn id<'n>(&self, net: &'n Network) -> IdStr<'n> {
         match *self {
-            Entity::Partner(p) => net.model.partner_id(p),
+            Entity::Partner(p) => net.model.partner_id(p).into(),
             Entity::Tenant(t) => net.model.tenant_id(t),
-            Entity::Org(o) => net.model.org_id(o),
+            Entity::Org(o) => net.model.org_id(o).into(),
         }
     }
 
@@ -114,11 +114,11 @@ impl Finding {
     }
 
     /// The entity ids, as written in the input.
-    pub fn entity_ids<'n>(&'n self, net: &'n Network) -> Vec<&'n str> {
+    pub fn entity_ids<'n>(&'n self, net: &'n Network) -> Vec<IdStr<'n>> {
         self.entities
             .iter()
             .map(|e| e.id(net))
-            .chain(self.raw_entities.iter().map(String::as_str))
+            .chain(self.raw_entities.iter().map(|s| IdStr::text(s)))
             .collect()
     }
 }
@@ -126,11 +126,11 @@ impl Finding {
 /// Sorts findings by rule, then entity ids, then message, then rows: an order that depends
 /// neither on the thread count nor (but for the rows' lines) on the order of rows in the input.
 pub fn sort_findings(net: &Network, findings: &mut [Finding]) {
-    fn ids<'a>(net: &'a Network, f: &'a Finding) -> impl Iterator<Item = &'a str> + 'a {
+    fn ids<'a>(net: &'a Network, f: &'a Finding) -> impl Iterator<Item = IdStr<'a>> + 'a {
         f.entities
             .iter()
             .map(move |e| e.id(net))
-            .chain(f.raw_entities.iter().map(String::as_str))
+            .chain(f.raw_entities.iter().map(|s| IdStr::text(s)))
     }
     findings.par_sort_by(|a, b| {
         a.rule

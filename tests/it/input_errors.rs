@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use csp_audit::load::{builtin_regions, load, load_from_bytes, load_regions, InputPaths, Loaded};
-use csp_audit::model::{FileStats, InputFile};
+use csp_audit::model::{FileStats, InputFile, TenantIdx};
 use tempfile::TempDir;
 
 const TENANTS: &str = "\
@@ -425,6 +425,30 @@ fn duplicate_ids() {
         ["tenants.csv:4:1: duplicate tenant_id 'c1' (tenant ids compare case-insensitively): first defined on line 3"]
     );
     assert_eq!(st, stats(3, 2, 1));
+}
+
+#[test]
+fn guid_tenant_ids_compare_case_insensitively_and_keep_their_case() {
+    // Canonical GUIDs are kept in 16 bytes, a mixed-case one as text: all are one id.
+    let lower = "0f8e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
+    let upper = lower.to_ascii_uppercase();
+    let mixed = "0F8E2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
+    let tenants = TENANTS.replace("C1,", &format!("{upper},"))
+        + &format!("{mixed},Adventure Works again,customer,US,ORG-A\n");
+    let dir = network_with(InputFile::Tenants, tenants.as_bytes());
+    let rels = RELATIONSHIPS.replace("P1,C1,", &format!("P1,{lower},"));
+    std::fs::write(dir.path().join("relationships.csv"), rels).expect("write");
+    let loaded = load(&InputPaths::in_dir(dir.path()), builtin_regions());
+    assert_eq!(
+        problems(dir.path(), &loaded),
+        [format!("tenants.csv:4:1: duplicate tenant_id '{mixed}' (tenant ids compare case-insensitively): first defined on line 3")]
+    );
+    let m = &loaded.model;
+    assert_eq!(m.tenant_id(TenantIdx(1)), upper.as_str());
+    assert_eq!(m.tenant_id(TenantIdx(0)), "T-P1");
+    let sale = &m.relationships[1];
+    assert_eq!(sale.to_tenant(), TenantIdx(1));
+    assert_eq!(m.relationship_id(1).as_deref(), Some("R2"));
 }
 
 #[test]
