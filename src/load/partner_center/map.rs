@@ -415,6 +415,9 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
     let mut tenant_keys: BTreeSet<String> = facts.tenants.keys().cloned().collect();
     tenant_keys.extend(partner_tenants.keys().cloned());
     let mut tenant_line = 2u32;
+    // Sized once: growing by doubling copied every row written so far into fresh memory.
+    tenants.reserve(tenant_keys.len());
+    out.origins.rows[InputFile::Tenants as usize].reserve(tenant_keys.len());
     for key in &tenant_keys {
         let t = facts.tenants.get(key);
         let id = t.map_or(key.clone(), |t| t.id.clone());
@@ -495,7 +498,9 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
             .get(key)
             .map_or(key.to_string(), |t| t.id.clone())
     };
-    let mut rel_origins = Vec::new();
+    let rel_rows = resellers.len() + facts.sales.len() + admins.len() + user.affiliates.len();
+    rels.reserve(rel_rows);
+    let mut rel_origins = Vec::with_capacity(rel_rows);
     for ((p, r), e) in &resellers {
         rels.push(RelRow {
             id: None,
