@@ -69,7 +69,7 @@ pub fn run(dir: &Path, out: &Path, regions: Option<&Path>) -> anyhow::Result<Exi
             }
         },
     };
-    let pc = partner_center::load_dir(dir, regions);
+    let pc = partner_center::load_dir_for_import(dir, regions);
     warn(&pc);
     if !pc.loaded.errors.is_empty() {
         let (shown, more) = listing(&pc.loaded.errors, 100);

@@ -1,6 +1,7 @@
 //! The CSV downloads: reconciliation and daily usage line items, the customer list and the MPA
 //! signed status download, each read into [`Facts`] with every bad cell reported.
 
+use std::io::Read;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -21,12 +22,18 @@ pub struct Table {
 }
 
 /// The records after a CSV file's header, read one at a time.
-pub struct Rows<'a> {
-    rdr: csv::Reader<&'a [u8]>,
+pub struct Rows<R> {
+    rdr: csv::Reader<R>,
     path: Arc<str>,
 }
 
-impl Rows<'_> {
+impl<R: Read> Rows<R> {
+    /// Where the next record starts: its byte offset and the line the reader stands on.
+    pub fn position(&self) -> (u64, u64) {
+        let p = self.rdr.position();
+        (p.byte(), p.line())
+    }
+
     /// Reads the next non-blank record into `record` and gives its physical line: `Ok(None)` at
     /// the end, `Err(())` when the file cannot be read on (the problem is in `errors`).
     fn next(
@@ -87,17 +94,17 @@ impl Rows<'_> {
     }
 }
 
-/// Opens CSV bytes (comma-separated, RFC 4180 quoting): the header row (normalized) and the
+/// Opens CSV text (comma-separated, RFC 4180 quoting): the header row (normalized) and the
 /// records after it, or the problem that stops the file from being read.
-pub fn open<'a>(
-    bytes: &'a [u8],
+pub fn open<R: Read>(
+    input: R,
     path: &Arc<str>,
     errors: &mut Vec<Problem>,
-) -> Option<(Vec<String>, Rows<'a>)> {
+) -> Option<(Vec<String>, Rows<R>)> {
     let rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(bytes);
+        .from_reader(input);
     let mut rows = Rows {
         rdr,
         path: Arc::clone(path),
@@ -282,20 +289,33 @@ impl<'r, R: Record<'r>> Cells<'_, 'r, R> {
 /// How many records are read before they are checked in parallel.
 const BATCH: usize = 4096;
 
-/// Bytes of a line-item file tokenized and checked at a time on the fast path.
-const BLOCK: usize = 16 << 20;
+/// Bytes of a line-item file read, tokenized and checked at a time on the fast path: the
+/// most of the file held in memory, whatever its size (more only for a longer record).
+pub const BLOCK: usize = 16 << 20;
 
-/// Reads a line-item file's rows into `facts`: every row checked in parallel, gathered on
-/// interned ids ([`LineItems`]) in file order, and put into `facts` once the whole file has
-/// been read (a file that cannot be read to its end gives only that problem, as [`read`]
-/// does). `bytes` is the whole file, `rows` the records after its header. False when it
-/// could not be read.
+/// A line-item file as [`load_line_items`] reads it: the bytes read so far (its header row
+/// among them), where its first record after the header starts, the rest of the file, and
+/// the whole file again from its start for the files the fast path cannot read.
+pub struct LineInput<'a> {
+    /// The bytes read so far, from the start of the file.
+    pub head: Vec<u8>,
+    /// The byte offset in `head` and the line ([`Rows::position`]) after the header row.
+    pub start: (u64, u64),
+    /// The bytes after `head`.
+    pub rest: &'a mut dyn Read,
+    /// The file from its start, read again only when the fast path gives it up.
+    pub whole: &'a dyn Fn() -> std::io::Result<Box<dyn Read + 'a>>,
+}
+
+/// Reads a line-item file's rows into `facts`: read in blocks, every row checked in
+/// parallel, gathered on interned ids ([`LineItems`]) in file order, and put into `facts`
+/// once the whole file has been read (a file that cannot be read to its end gives only that
+/// problem, as [`read`] does). False when it could not be read.
 #[allow(clippy::too_many_arguments)]
 pub fn load_line_items(
     kind: Kind,
     header: &[String],
-    rows: Rows<'_>,
-    bytes: &[u8],
+    input: LineInput<'_>,
     path: &Arc<str>,
     file: usize,
     facts: &mut Facts,
@@ -304,32 +324,53 @@ pub fn load_line_items(
     let found = Found::new(header);
     let mut items = LineItems::new();
     let mut problems = Vec::new();
-    let sizes = (BLOCK, None);
-    let read = match fast_line_items(
+    let LineInput {
+        head,
+        start,
+        rest,
+        whole,
+    } = input;
+    let fast = fast_line_items(
         kind,
         header,
         &found,
-        &rows,
-        bytes,
+        (head, start, rest),
         path,
-        sizes,
+        (BLOCK, None),
         &mut items,
         &mut problems,
-    ) {
-        Some(n) => n,
-        None => match slow_line_items(
-            kind,
-            header,
-            &found,
-            rows,
-            path,
-            &mut items,
-            &mut problems,
-            errors,
-        ) {
-            Some(n) => n,
-            None => return false,
-        },
+    );
+    let read = match fast {
+        Ok(Some(n)) => n,
+        Ok(None) => {
+            // Given up part of the way: read the whole file again, the csv crate's way.
+            items = LineItems::new();
+            problems.clear();
+            let slow = whole().map(|r| open(r, path, errors));
+            let Ok(Some((_, rows))) = slow else {
+                if let Err(e) = slow {
+                    errors.push(Problem::whole_file(path, format!("cannot read: {e}")));
+                }
+                return false;
+            };
+            match slow_line_items(
+                kind,
+                header,
+                &found,
+                rows,
+                path,
+                &mut items,
+                &mut problems,
+                errors,
+            ) {
+                Some(n) => n,
+                None => return false,
+            }
+        }
+        Err(e) => {
+            errors.push(Problem::whole_file(path, format!("cannot read: {e}")));
+            return false;
+        }
     };
     *facts.line_items.entry(kind.name()).or_default() += read;
     errors.append(&mut problems);
@@ -348,9 +389,20 @@ enum Seen<'a> {
     Row(u32, Vec<Problem>, Option<Item<'a>>),
 }
 
+/// Reads `buf` on from `input` until it holds `want` bytes or the input ends (then true).
+fn fill(input: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    let have = buf.len();
+    if have < want {
+        input.take((want - have) as u64).read_to_end(buf)?;
+    }
+    Ok(buf.len() < want)
+}
+
 /// The line items of a file whose rows the chunked parallel tokenizer reads exactly as the csv
-/// crate would: valid UTF-8 with no CR but before a LF. The number of rows read, or `None`
-/// (nothing done) for any other file, which [`slow_line_items`] reads.
+/// crate would: valid UTF-8 with no CR but before a LF. The file is read in blocks of
+/// `block` bytes (`head`: its start, read already; `rest`: the bytes after it), each checked
+/// before its rows are: the number of rows read, or `None` as soon as a block is of any other
+/// kind (what was gathered is then to be dropped, and the file read by [`slow_line_items`]).
 ///
 /// Lines are as the csv crate gives them: a record is on the line where the reader stood
 /// after the record before it (after its LF, or on its CR of a CRLF), so blank lines before a
@@ -360,35 +412,44 @@ fn fast_line_items(
     kind: Kind,
     header: &[String],
     found: &Found,
-    rows: &Rows<'_>,
-    bytes: &[u8],
+    (mut buf, (from, line), rest): (Vec<u8>, (u64, u64), &mut dyn Read),
     path: &Arc<str>,
     (block, chunk): (usize, Option<usize>),
     items: &mut LineItems,
     problems: &mut Vec<Problem>,
-) -> Option<u64> {
-    let pos = rows.rdr.position();
-    let from = usize::try_from(pos.byte()).ok()?;
-    let rest = bytes.get(from..)?;
-    let lone_cr = memchr::memchr_iter(b'\r', rest).any(|i| rest.get(i + 1) != Some(&b'\n'));
-    if lone_cr || std::str::from_utf8(rest).is_err() || u32::try_from(pos.line()).is_err() {
-        return None;
+) -> std::io::Result<Option<u64>> {
+    let (Ok(mut at), Ok(mut prev)) = (usize::try_from(from), u32::try_from(line)) else {
+        return Ok(None);
+    };
+    if at > buf.len() {
+        return Ok(None);
     }
-    let (mut at, mut line) = (from, pos.line());
-    let mut prev = pos.line() as u32;
+    let mut line = line;
     let mut read = 0u64;
     let mut want = block.max(1);
+    let mut eof = false;
     loop {
-        let end = bytes.len().min(at.saturating_add(want));
-        let eof = end == bytes.len();
-        let records = tokenize_records(&bytes[..end], at, line, eof, chunk);
-        if !eof && records.next().0 == at {
+        if !eof && buf.len() - at < want {
+            // Keep only the text not yet made into records, then read up to a block of it.
+            buf.drain(..at);
+            at = 0;
+            eof = fill(rest, &mut buf, want)?;
+        }
+        let records = tokenize_records(&buf, at, line, eof, chunk);
+        let (next, next_line) = records.next();
+        if !eof && next == at {
             // A record longer than the block: read it with a block as large again.
             want = want.saturating_mul(2);
             continue;
         }
         want = block.max(1);
+        let text = &buf[at..next];
+        let lone_cr = memchr::memchr_iter(b'\r', text).any(|i| text.get(i + 1) != Some(&b'\n'));
+        if lone_cr || std::str::from_utf8(text).is_err() || u32::try_from(next_line).is_err() {
+            return Ok(None);
+        }
         let chunks: Vec<_> = records.chunks().collect();
+        let bytes = &buf;
         let seen: Vec<Vec<Seen<'_>>> = chunks
             .par_iter()
             .map(|c| {
@@ -441,12 +502,12 @@ fn fast_line_items(
                 }
             }
         }
-        (at, line) = records.next();
-        if eof || at >= bytes.len() {
+        (at, line) = (next, next_line);
+        if eof && at >= buf.len() {
             break;
         }
     }
-    Some(read)
+    Ok(Some(read))
 }
 
 /// Reads a line-item file's rows with the csv crate, in batches checked in parallel: for the
@@ -457,7 +518,7 @@ fn slow_line_items(
     kind: Kind,
     header: &[String],
     found: &Found,
-    mut rows: Rows<'_>,
+    mut rows: Rows<impl Read>,
     path: &Arc<str>,
     items: &mut LineItems,
     problems: &mut Vec<Problem>,
@@ -719,17 +780,22 @@ mod tests {
         let mut items = LineItems::new();
         let mut problems = Vec::new();
         let n = if fast {
+            let start = rows.position();
+            drop(rows);
+            // The head is the header row alone: every block is read from `rest`.
+            let head = bytes[..start.0 as usize].to_vec();
+            let mut rest = &bytes[start.0 as usize..];
             fast_line_items(
                 kind,
                 &header,
                 &found,
-                &rows,
-                bytes,
+                (head, start, &mut rest),
                 &path,
                 sizes,
                 &mut items,
                 &mut problems,
-            )?
+            )
+            .ok()??
         } else {
             slow_line_items(
                 kind,

@@ -9,7 +9,7 @@
 use hashbrown::HashMap;
 use rustc_hash::FxBuildHasher;
 
-use super::facts::{lower, upsert_many, Evidence, Facts, Said, Src};
+use super::facts::{lower, upsert_many, Evidence, Facts, Said, Src, TenantFact};
 use super::values::Reseller;
 use crate::load::id_map::{Compare, IdMap};
 use crate::model::{Date, TextColumn};
@@ -215,7 +215,7 @@ impl LineItems {
     }
 
     /// Puts what was gathered into `facts`, as the line items of file `file`.
-    pub fn into_facts(self, facts: &mut Facts, file: usize) {
+    pub fn into_facts(mut self, facts: &mut Facts, file: usize) {
         let src = |line: u32| Src {
             file,
             line,
@@ -232,6 +232,29 @@ impl LineItems {
             }
             p.sells_through |= a.sells_through;
             p.named_reseller |= a.named_reseller;
+        }
+        // Into an empty map (the first line-item file), the keys (unique: interned) are
+        // sorted and the map built at once: inserting them one by one in file order was most
+        // of the time spent here.
+        if facts.tenants.is_empty() {
+            let tenants = &self.tenants;
+            facts.tenants = std::mem::take(&mut self.tenant)
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let id = tenants.text(i as u32);
+                    let fact = TenantFact {
+                        id: id.to_string(),
+                        name: a.name,
+                        country: a.country.map(|(value, line)| Said {
+                            value,
+                            src: src(line),
+                        }),
+                        first: Some(src(a.first)),
+                    };
+                    (lower(id).into_owned(), fact)
+                })
+                .collect();
         }
         for (i, a) in self.tenant.iter().enumerate() {
             let t = facts.tenant(self.tenants.text(i as u32), &src(a.first));
@@ -252,20 +275,32 @@ impl LineItems {
             count: s.count,
             id: None,
         };
-        for key in &self.removed_keys {
-            let s = &self.removed[key];
+        let removed = self.removed_keys.iter().map(|key| {
             let k = (self.partners.text(key.0).to_string(), customer(key.1));
-            upsert_many(&mut facts.removed_resellers, k, evidence(s));
+            (k, evidence(&self.removed[key]))
+        });
+        if facts.removed_resellers.is_empty() {
+            facts.removed_resellers = removed.collect();
+        } else {
+            for (k, e) in removed {
+                upsert_many(&mut facts.removed_resellers, k, e);
+            }
         }
-        for key in &self.sale_keys {
-            let s = &self.sales[key];
+        let sales = self.sale_keys.iter().map(|key| {
             let reseller = (key.1 != NO_RESELLER).then(|| self.partners.text(key.1).to_string());
             let k = (
                 self.partners.text(key.0).to_string(),
                 reseller,
                 customer(key.2),
             );
-            upsert_many(&mut facts.sales, k, evidence(s));
+            (k, evidence(&self.sales[key]))
+        });
+        if facts.sales.is_empty() {
+            facts.sales = sales.collect();
+        } else {
+            for (k, e) in sales {
+                upsert_many(&mut facts.sales, k, e);
+            }
         }
     }
 }

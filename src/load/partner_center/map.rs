@@ -1,5 +1,7 @@
-//! [`Facts`] → the three contract-v1 tables, each row with its [`Origin`], the rules that this
-//! input cannot check in full, and the mapping summary.
+//! [`Facts`] → the rows of the three contract-v1 tables ([`Tables`]), each with its [`Origin`],
+//! the rules that this input cannot check in full, and the mapping summary. The rows become
+//! the model directly (`direct`), or are written out as contract-v1 files ([`write`]) for
+//! `import partner-center` and for the contract loader.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -64,10 +66,40 @@ same way, so no Partner Center file holds a duplicate relationship. CSP001 needs
 role for a seller (an inferred role never makes a seller an indirect reseller), CSP005 across
 organizations needs affiliates.csv, CSP009 with dates and CSP010 need partners.csv dates.";
 
+/// A row of `tenants.csv`, in its columns' order.
+#[derive(Debug)]
+pub struct TenantRow {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub country: String,
+    pub organization: String,
+}
+
+/// A row of `relationships.csv`: empty text or `None` is an empty cell.
+#[derive(Debug)]
+pub struct RelRow {
+    pub id: Option<String>,
+    pub kind: &'static str,
+    pub from: String,
+    pub to: String,
+    pub reseller: Option<String>,
+    pub date: Option<Date>,
+}
+
+/// The rows of the three contract-v1 tables, in the order they are written.
+#[derive(Debug, Default)]
+pub struct Tables {
+    /// By [`PARTNER_COLUMNS`].
+    pub partners: Vec<[String; 9]>,
+    pub tenants: Vec<TenantRow>,
+    pub relationships: Vec<RelRow>,
+}
+
 /// The tables, their origins and what the mapping noticed.
 #[derive(Debug, Default)]
 pub struct Built {
-    pub tables: [Vec<u8>; 3],
+    pub tables: Tables,
     pub origins: Origins,
     pub gaps: Vec<RuleCoverage>,
     pub summary: Vec<String>,
@@ -377,13 +409,15 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
             partner_tenants.insert(row.values[5].to_lowercase(), row);
         }
     }
-    let mut tenants = csv::Writer::from_writer(Vec::new());
-    let _ = tenants.write_record(["tenant_id", "name", "kind", "country", "organization_id"]);
+    let mut tenants = Vec::new();
     let sold_to: BTreeSet<&str> = facts.sales.keys().map(|k| k.2.as_str()).collect();
     let mut left_out: BTreeSet<String> = BTreeSet::new();
     let mut tenant_keys: BTreeSet<String> = facts.tenants.keys().cloned().collect();
     tenant_keys.extend(partner_tenants.keys().cloned());
     let mut tenant_line = 2u32;
+    // Sized once: growing by doubling copied every row written so far into fresh memory.
+    tenants.reserve(tenant_keys.len());
+    out.origins.rows[InputFile::Tenants as usize].reserve(tenant_keys.len());
     for key in &tenant_keys {
         let t = facts.tenants.get(key);
         let id = t.map_or(key.clone(), |t| t.id.clone());
@@ -441,74 +475,77 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
             out.flagged[InputFile::Tenants as usize].insert(tenant_line);
         }
         tenant_line += 1;
-        let _ = tenants.write_record([id.as_str(), &name, kind, &country, &org]);
+        tenants.push(TenantRow {
+            id,
+            name,
+            kind,
+            country,
+            organization: org,
+        });
         out.origins.rows[InputFile::Tenants as usize].push(o.unwrap_or_else(|| unknown(&facts)));
     }
 
-    let mut partners = csv::Writer::from_writer(Vec::new());
-    let _ = partners.write_record(PARTNER_COLUMNS);
     for row in rows.values() {
-        let _ = partners.write_record(&row.values);
         out.origins.rows[InputFile::Partners as usize]
             .push(row.origin.clone().unwrap_or_else(|| unknown(&facts)));
     }
 
     // Relationships.
-    let mut rels = csv::Writer::from_writer(Vec::new());
-    let _ = rels.write_record([
-        "relationship_id",
-        "kind",
-        "from_id",
-        "to_id",
-        "reseller_id",
-        "effective_on",
-    ]);
-    let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let mut rels = Vec::new();
     let tenant_id = |key: &str| {
         facts
             .tenants
             .get(key)
             .map_or(key.to_string(), |t| t.id.clone())
     };
-    let mut rel_origins = Vec::new();
+    let rel_rows = resellers.len() + facts.sales.len() + admins.len() + user.affiliates.len();
+    rels.reserve(rel_rows);
+    let mut rel_origins = Vec::with_capacity(rel_rows);
     for ((p, r), e) in &resellers {
-        let _ = rels.write_record([
-            "",
-            "reseller",
-            p,
-            r,
-            "",
-            &date(reseller_dates[&(p.clone(), r.clone())]),
-        ]);
+        rels.push(RelRow {
+            id: None,
+            kind: "reseller",
+            from: p.clone(),
+            to: r.clone(),
+            reseller: None,
+            date: reseller_dates[&(p.clone(), r.clone())],
+        });
         rel_origins.push(origin(&facts, &e.first, e.count));
     }
     for ((s, r, c), e) in &facts.sales {
-        let _ = rels.write_record([
-            "",
-            "customer",
-            s,
-            &tenant_id(c),
-            r.as_deref().unwrap_or(""),
-            &date(e.date),
-        ]);
+        rels.push(RelRow {
+            id: None,
+            kind: "customer",
+            from: s.clone(),
+            to: tenant_id(c),
+            reseller: r.clone(),
+            date: e.date,
+        });
         rel_origins.push(origin(&facts, &e.first, e.count));
     }
     for ((p, t), e) in &admins {
         if left_out.contains(t) {
             continue;
         }
-        let _ = rels.write_record([
-            e.id.as_deref().unwrap_or(""),
-            "admin",
-            p,
-            &tenant_id(t),
-            "",
-            &date(e.date),
-        ]);
+        rels.push(RelRow {
+            id: e.id.clone(),
+            kind: "admin",
+            from: p.clone(),
+            to: tenant_id(t),
+            reseller: None,
+            date: e.date,
+        });
         rel_origins.push(origin(&facts, &e.first, e.count));
     }
     for (a, b, line) in &user.affiliates {
-        let _ = rels.write_record(["", "affiliate", a, b, "", ""]);
+        rels.push(RelRow {
+            id: None,
+            kind: "affiliate",
+            from: a.clone(),
+            to: b.clone(),
+            reseller: None,
+            date: None,
+        });
         if let Some(f) = user.affiliates_file {
             rel_origins.push(Origin {
                 path: Arc::clone(&facts.files[f]),
@@ -644,12 +681,52 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
         rows.len(),
         tenant_keys.len()
     ));
-    out.tables = [
+    drop(partner_tenants);
+    out.tables = Tables {
+        partners: rows.into_values().map(|r| r.values).collect(),
+        tenants,
+        relationships: rels,
+    };
+    out
+}
+
+/// The tables as contract-v1 CSV files: partners, tenants, relationships.
+pub fn write(tables: &Tables) -> [Vec<u8>; 3] {
+    let mut partners = csv::Writer::from_writer(Vec::new());
+    let _ = partners.write_record(PARTNER_COLUMNS);
+    for values in &tables.partners {
+        let _ = partners.write_record(values);
+    }
+    let mut tenants = csv::Writer::from_writer(Vec::new());
+    let _ = tenants.write_record(["tenant_id", "name", "kind", "country", "organization_id"]);
+    for t in &tables.tenants {
+        let _ = tenants.write_record([&t.id, &t.name, t.kind, &t.country, &t.organization]);
+    }
+    let mut rels = csv::Writer::from_writer(Vec::new());
+    let _ = rels.write_record([
+        "relationship_id",
+        "kind",
+        "from_id",
+        "to_id",
+        "reseller_id",
+        "effective_on",
+    ]);
+    for r in &tables.relationships {
+        let date = r.date.map(|d| d.to_string()).unwrap_or_default();
+        let _ = rels.write_record([
+            r.id.as_deref().unwrap_or(""),
+            r.kind,
+            &r.from,
+            &r.to,
+            r.reseller.as_deref().unwrap_or(""),
+            &date,
+        ]);
+    }
+    [
         partners.into_inner().unwrap_or_default(),
         tenants.into_inner().unwrap_or_default(),
         rels.into_inner().unwrap_or_default(),
-    ];
-    out
+    ]
 }
 
 /// An origin for a row no file names (cannot happen: every row comes from a record).

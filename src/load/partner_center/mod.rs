@@ -9,6 +9,7 @@
 
 mod csv_files;
 pub mod detect;
+mod direct;
 mod facts;
 mod json_files;
 mod line_items;
@@ -16,6 +17,7 @@ mod map;
 mod user;
 pub mod values;
 
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -42,8 +44,9 @@ pub const EXPECTED: &str = "expected.json";
 pub struct PcLoaded {
     /// The network and every problem.
     pub loaded: Loaded,
-    /// The three contract-v1 tables the network was loaded from (partners, tenants,
-    /// relationships), as `import partner-center` writes them.
+    /// The three contract-v1 tables the network is made of (partners, tenants,
+    /// relationships), as `import partner-center` writes them: only from
+    /// [`load_dir_for_import`] (empty from [`load_dir`]).
     pub tables: [Vec<u8>; 3],
     /// What was read and how it was mapped, one line each (the import's mapping summary).
     pub summary: Vec<String>,
@@ -135,6 +138,37 @@ fn fill(input: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Resul
     Ok(buf.len() < want)
 }
 
+/// Reads the head of a file into `buf`: a block, and more while the block ends before the
+/// header row does; a JSON file whole. True when `buf` holds the whole file.
+fn read_head(input: &mut impl Read, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+    let mut want = csv_files::BLOCK;
+    loop {
+        if fill(input, buf, want)? {
+            return Ok(true);
+        }
+        let start = buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buf);
+        match start.iter().find(|c| !c.is_ascii_whitespace()) {
+            Some(b'{' | b'[') => {
+                input.read_to_end(buf)?;
+                return Ok(true);
+            }
+            Some(_) if csv_files::header(buf, false).is_some() => return Ok(false),
+            _ => want = want.saturating_mul(2),
+        }
+    }
+}
+
+/// The header row, kind and first record's position of a line-item CSV file whose head
+/// (with its whole header row) is `head`; `None` for any other file, and for a header row that
+/// cannot be read (the file is then read whole, and that said as before).
+fn line_item_header(head: &[u8], name: &Arc<str>) -> Option<(Vec<String>, Kind, (u64, u64))> {
+    let mut sink = Vec::new();
+    let (header, rows) = csv_files::open(head, name, &mut sink)?;
+    let kind = detect::csv_kind(&header).ok()?;
+    kind.is_line_items()
+        .then(|| (header, kind, rows.position()))
+}
+
 fn looks_json(bytes: &[u8]) -> bool {
     let b = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     b.iter()
@@ -144,6 +178,15 @@ fn looks_json(bytes: &[u8]) -> bool {
 
 /// Loads every Partner Center file of `dir`, and the user's additions there.
 pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
+    load(dir, regions, false)
+}
+
+/// [`load_dir`], and the contract-v1 tables of the network in [`PcLoaded::tables`].
+pub fn load_dir_for_import(dir: &Path, regions: RegionTable) -> PcLoaded {
+    load(dir, regions, true)
+}
+
+fn load(dir: &Path, regions: RegionTable, want_tables: bool) -> PcLoaded {
     let mut errors = Vec::new();
     let mut facts = Facts::default();
     let files = match candidate_files(dir) {
@@ -169,13 +212,54 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
         let name: Arc<str> = path.display().to_string().into();
         let file = facts.files.len();
         facts.files.push(Arc::clone(&name));
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
+        // A line-item file is read in blocks from its header row on; any other file whole.
+        let opened = std::fs::File::open(path).and_then(|mut f| {
+            let mut head = Vec::new();
+            let eof = read_head(&mut f, &mut head)?;
+            Ok((f, head, eof))
+        });
+        let (mut input, mut bytes, eof) = match opened {
+            Ok(o) => o,
             Err(e) => {
                 errors.push(Problem::whole_file(&name, format!("cannot read: {e}")));
                 continue;
             }
         };
+        if !eof {
+            if let Some((header, kind, start)) = line_item_header(&bytes, &name) {
+                let reopen = || -> std::io::Result<Box<dyn Read>> {
+                    Ok(Box::new(std::fs::File::open(path)?))
+                };
+                let input = csv_files::LineInput {
+                    head: bytes,
+                    start,
+                    rest: &mut input,
+                    whole: &reopen,
+                };
+                if csv_files::load_line_items(
+                    kind,
+                    &header,
+                    input,
+                    &name,
+                    file,
+                    &mut facts,
+                    &mut errors,
+                ) {
+                    kinds.push((Arc::clone(&name), kind));
+                    notes.push(ColumnNotes {
+                        file: None,
+                        path: name.to_string(),
+                        absent: detect::absent(kind, &header),
+                        ..ColumnNotes::default()
+                    });
+                }
+                continue;
+            }
+            if let Err(e) = input.read_to_end(&mut bytes) {
+                errors.push(Problem::whole_file(&name, format!("cannot read: {e}")));
+                continue;
+            }
+        }
         if looks_json(&bytes) {
             let docs = json_files::documents(&bytes, &name, &mut errors);
             for doc in &docs {
@@ -192,14 +276,23 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
                     )),
                 }
             }
-        } else if let Some((header, rows)) = csv_files::open(&bytes, &name, &mut errors) {
+        } else if let Some((header, rows)) = csv_files::open(&bytes[..], &name, &mut errors) {
             match detect::csv_kind(&header) {
                 Ok(kind) if kind.is_line_items() => {
+                    let start = rows.position();
+                    drop(rows);
+                    let whole =
+                        || -> std::io::Result<Box<dyn Read + '_>> { Ok(Box::new(&bytes[..])) };
+                    let input = csv_files::LineInput {
+                        head: bytes.clone(),
+                        start,
+                        rest: &mut std::io::empty(),
+                        whole: &whole,
+                    };
                     let read = csv_files::load_line_items(
                         kind,
                         &header,
-                        rows,
-                        &bytes,
+                        input,
                         &name,
                         file,
                         &mut facts,
@@ -257,8 +350,33 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
             "no Partner Center file in the folder: expected reconciliation or usage CSV files, Customers.csv or saved API responses (.json)",
         ));
     }
-    let [p, t, r] = &out.tables;
-    let mut loaded = load_from_bytes(p, t, r, regions);
+    // Tables the contract loader would take whole become the model at once; any other is
+    // written and loaded, so that what the loader says about them is said.
+    let clean = out.flagged.iter().all(BTreeSet::is_empty);
+    let mut regions = regions;
+    let direct = if clean {
+        direct::model(&out.tables, &mut regions)
+    } else {
+        None
+    };
+    let mut tables: [Vec<u8>; 3] = Default::default();
+    if want_tables || direct.is_none() {
+        tables = map::write(&out.tables);
+    }
+    let mut loaded = match direct {
+        Some(model) => Loaded {
+            model,
+            ..Loaded::default()
+        },
+        None => {
+            let [p, t, r] = &tables;
+            load_from_bytes(p, t, r, regions)
+        }
+    };
+    drop(out.tables);
+    if !want_tables {
+        tables = Default::default();
+    }
     // What the mapping reported already, the contract loader says again: about the row, and
     // about every reference to the row it rejected.
     let flagged = out.flagged.iter().any(|f| !f.is_empty());
@@ -292,7 +410,7 @@ pub fn load_dir(dir: &Path, regions: RegionTable) -> PcLoaded {
     let _ = InputFile::ALL;
     PcLoaded {
         loaded,
-        tables: out.tables,
+        tables,
         summary: out.summary,
         warnings: out.warnings,
     }
