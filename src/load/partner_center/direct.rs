@@ -17,8 +17,8 @@ use crate::load::id_map::{Compare, IdMap};
 use crate::load::table::{parse_date, MAX_FIELD_BYTES};
 use crate::load::tenant_key;
 use crate::model::{
-    Date, FileStats, InputFile, Model, OrgIdx, Partner, PartnerIdx, RegionTable, RelKind,
-    Relationship, Role, Tenant, TenantIdx, TenantKind, TextColumn,
+    Date, FileStats, InputFile, Model, OrgIdx, Partner, PartnerIdx, RegionTable, RelIdColumn,
+    RelKind, Relationship, Role, Tenant, TenantIdx, TenantKind,
 };
 
 /// The model of `tables` (which takes `regions`), or `None` (and `regions` left) when the
@@ -217,7 +217,7 @@ fn relationships(
     partners: &FxHashMap<&str, u32>,
 ) -> Option<()> {
     let n = tables.relationships.len();
-    let mut rel_ids = TextColumn::default();
+    let mut rel_ids = RelIdColumn::default();
     rel_ids.reserve(n);
     m.relationships.reserve(n);
     // Organizations that only affiliate rows name, created in order of first mention once
