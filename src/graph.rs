@@ -227,6 +227,9 @@ impl Network {
     /// edges by target (in parallel), and one pass that folds each pair's rows into one edge;
     /// plus O(E α(V)) for the affiliate union-find. The transient is one 12-byte entry per edge.
     pub fn build(mut model: Model) -> Network {
+        // What loading freed goes back to the system first: the build's transient and the
+        // graph would otherwise come on top of it.
+        crate::model::release_freed_memory();
         // A partner's CSP tenant belongs to the partner's organization, whether or not
         // tenants.csv says so: a sale into it by the partner or its affiliates is a self-sale.
         let mut csp_owner = vec![NO_OWNER; model.tenants.len()];

@@ -3,6 +3,20 @@
 
 use super::Model;
 
+/// Hands the memory freed so far back to the system, on every rayon thread and this one:
+/// mimalloc otherwise keeps a thread's freed pages for its next allocations, so what the
+/// loader's workers freed (blocks, rows, id maps) would still count while the graph is built.
+/// A no-op for memory use when mimalloc is not the global allocator (it then holds nothing).
+pub fn release_freed_memory() {
+    let collect = || {
+        // SAFETY: `mi_collect` takes no pointers and only returns unused pages of the calling
+        // thread's heap (and abandoned ones) to the system.
+        unsafe { libmimalloc_sys::mi_collect(true) }
+    };
+    rayon::broadcast(|_| collect());
+    collect();
+}
+
 /// The bytes one table holds: its elements (`len × size_of`, and the spare capacity) and what
 /// they own on the heap (strings, offsets).
 #[doc(hidden)]

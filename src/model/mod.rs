@@ -16,7 +16,7 @@ pub use coverage::{ColumnNotes, CoverageStatus, RuleCoverage};
 pub use enums::{RelKind, Role, TenantKind};
 pub use id_str::{IdStr, INLINE_ID};
 #[doc(hidden)]
-pub use memory::{heap_string, TableBytes};
+pub use memory::{heap_string, release_freed_memory, TableBytes};
 pub use notes::{InferredRole, InputNotes, InputWarning};
 pub use origin::{Origin, Origins};
 pub use regions::{CountryIdx, RegionIdx, RegionTable};
