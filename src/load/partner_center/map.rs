@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use super::facts::{Evidence, Facts, Src};
+use rustc_hash::FxHashSet;
+
+use super::facts::{Evidence, Facts, Src, TenantFact};
 use super::user::{UserFiles, PARTNER_COLUMNS};
 use crate::load::quote;
 use crate::model::{
@@ -410,17 +412,17 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
         }
     }
     let mut tenants = Vec::new();
-    let sold_to: BTreeSet<&str> = facts.sales.keys().map(|k| k.2.as_str()).collect();
+    // Only asked whether it holds a tenant: hashed, not ordered.
+    let sold_to: FxHashSet<&str> = facts.sales.keys().map(|k| k.2.as_str()).collect();
     let mut left_out: BTreeSet<String> = BTreeSet::new();
-    let mut tenant_keys: BTreeSet<String> = facts.tenants.keys().cloned().collect();
-    tenant_keys.extend(partner_tenants.keys().cloned());
+    let tenant_keys = tenant_keys(&facts.tenants, &partner_tenants);
+    let tenant_count = tenant_keys.len();
     let mut tenant_line = 2u32;
     // Sized once: growing by doubling copied every row written so far into fresh memory.
-    tenants.reserve(tenant_keys.len());
-    out.origins.rows[InputFile::Tenants as usize].reserve(tenant_keys.len());
-    for key in &tenant_keys {
-        let t = facts.tenants.get(key);
-        let id = t.map_or(key.clone(), |t| t.id.clone());
+    tenants.reserve(tenant_count);
+    out.origins.rows[InputFile::Tenants as usize].reserve(tenant_count);
+    for &(key, t) in &tenant_keys {
+        let id = t.map_or_else(|| key.to_string(), |t| t.id.clone());
         let partner = partner_tenants.get(key);
         let name = t.and_then(|t| t.name.clone()).unwrap_or_else(|| id.clone());
         let (kind, country, org) = match partner {
@@ -443,7 +445,7 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
             .and_then(|t| t.first.as_ref())
             .map(|s| origin(&facts, s, 1))
             .or_else(|| partner.and_then(|p| p.origin.clone()));
-        if country.is_empty() && partner.is_none() && !sold_to.contains(key.as_str()) {
+        if country.is_empty() && partner.is_none() && !sold_to.contains(key) {
             // Named only by the customer list or GDAP: left out, and said so.
             let message = format!(
                 "tenant {} left out (with its admin relationships): no file gives its country and nothing was sold to it",
@@ -454,7 +456,7 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
                 sources: o.iter().cloned().collect(),
             });
             out.warnings.push(message);
-            left_out.insert(key.clone());
+            left_out.insert(key.to_string());
             continue;
         }
         if country.is_empty() && partner.is_none() {
@@ -484,6 +486,7 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
         });
         out.origins.rows[InputFile::Tenants as usize].push(o.unwrap_or_else(|| unknown(&facts)));
     }
+    drop(tenant_keys);
 
     for row in rows.values() {
         out.origins.rows[InputFile::Partners as usize]
@@ -676,11 +679,8 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
         admins.len(),
         user.affiliates.len()
     ));
-    out.summary.push(format!(
-        "{} partners, {} tenants",
-        rows.len(),
-        tenant_keys.len()
-    ));
+    out.summary
+        .push(format!("{} partners, {} tenants", rows.len(), tenant_count));
     drop(partner_tenants);
     out.tables = Tables {
         partners: rows.into_values().map(|r| r.values).collect(),
@@ -688,6 +688,35 @@ pub fn build(mut facts: Facts, user: UserFiles, errors: &mut Vec<Problem>) -> Bu
         relationships: rels,
     };
     out
+}
+
+/// The keys of the tenants rows are written for, in order: every tenant named (with what the
+/// files say of it) and every partner's CSP tenant, merged from the two sorted maps rather than
+/// copied into a third.
+fn tenant_keys<'a, V>(
+    named: &'a BTreeMap<String, TenantFact>,
+    partners: &'a BTreeMap<String, V>,
+) -> Vec<(&'a str, Option<&'a TenantFact>)> {
+    let mut keys = Vec::with_capacity(named.len() + partners.len());
+    let mut named = named.iter().peekable();
+    let mut partners = partners.keys().peekable();
+    loop {
+        let order = match (named.peek(), partners.peek()) {
+            (Some((a, _)), Some(b)) => a.as_str().cmp(b.as_str()),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => break,
+        };
+        if order.is_gt() {
+            keys.extend(partners.next().map(|k| (k.as_str(), None)));
+        } else {
+            if order.is_eq() {
+                partners.next();
+            }
+            keys.extend(named.next().map(|(k, t)| (k.as_str(), Some(t))));
+        }
+    }
+    keys
 }
 
 /// The tables as contract-v1 CSV files: partners, tenants, relationships.
