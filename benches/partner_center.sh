@@ -42,7 +42,7 @@ median_seconds() {
 pc_s=$(median_seconds "$pc" --source partner-center)
 v1_s=$(median_seconds "$v1" --source contract)
 # Input bytes: every file the audit reads (not the generator's expected.json).
-bytes() { find "$1" -maxdepth 1 -type f ! -name expected.json -printf '%s\n' | paste -sd+ - | bc; }
+bytes() { find -L "$1" -maxdepth 1 -type f ! -name expected.json -printf '%s\n' | paste -sd+ - | bc; }
 pc_b=$(bytes "$pc")
 v1_b=$(bytes "$v1")
 printf 'input            rows       MB        median s  rows/s     MB/s\n'
