@@ -44,38 +44,64 @@ const DASHES: [usize; 4] = [8, 13, 18, 23];
 /// texts fold equal.
 pub fn parse_guid(id: &str) -> Option<(u128, GuidCase)> {
     let b = id.as_bytes();
-    if b.len() != 36 {
+    if b.len() != 36 || DASHES.iter().any(|&i| b[i] != b'-') {
         return None;
     }
-    let (mut value, mut lower, mut upper) = (0u128, false, false);
-    for (i, &c) in b.iter().enumerate() {
-        if DASHES.contains(&i) {
-            if c != b'-' {
-                return None;
-            }
-            continue;
-        }
-        let digit = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => {
-                lower = true;
-                c - b'a' + 10
-            }
-            b'A'..=b'F' => {
-                upper = true;
-                c - b'A' + 10
-            }
-            _ => return None,
-        };
-        value = (value << 4) | u128::from(digit);
+    // One table look-up per digit, no branch: the flags of every digit are or-ed together
+    // and looked at once at the end.
+    let (mut value, mut flags) = (0u128, 0u8);
+    for &i in &HEX_AT {
+        let d = HEX[usize::from(b[i])];
+        flags |= d;
+        value = (value << 4) | u128::from(d & 0x0f);
     }
-    let case = match (lower, upper) {
+    if flags & NOT_HEX != 0 {
+        return None;
+    }
+    let case = match (flags & LOWER != 0, flags & UPPER != 0) {
         (true, true) => GuidCase::Mixed,
         (false, true) => GuidCase::Upper,
         _ => GuidCase::Lower,
     };
     Some((value, case))
 }
+
+/// Where the 32 hex digits of a canonical GUID are.
+const HEX_AT: [usize; 32] = {
+    let mut at = [0; 32];
+    let (mut i, mut n) = (0, 0);
+    while i < 36 {
+        if !(i == DASHES[0] || i == DASHES[1] || i == DASHES[2] || i == DASHES[3]) {
+            at[n] = i;
+            n += 1;
+        }
+        i += 1;
+    }
+    at
+};
+
+/// [`HEX`] flags: a lower-case letter, an upper-case letter, not a hex digit.
+const LOWER: u8 = 0x10;
+const UPPER: u8 = 0x20;
+const NOT_HEX: u8 = 0x80;
+
+/// Per byte: its value as a hex digit in the low four bits, with [`LOWER`], [`UPPER`] or
+/// [`NOT_HEX`].
+const HEX: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => (b - b'a' + 10) | LOWER,
+            b'A'..=b'F' => (b - b'A' + 10) | UPPER,
+            _ => NOT_HEX,
+        };
+        c += 1;
+    }
+    t
+};
 
 /// `guid` in canonical form, its letters in `upper` case or not.
 fn write_guid(guid: u128, upper: bool) -> [u8; 36] {
