@@ -50,7 +50,9 @@ fn a_killed_run_leaves_the_old_report_or_the_new_one() {
     assert!(doc["findings"].as_array().expect("findings").len() > 1000);
 
     let mut saw_old = false;
-    for fraction in [0.5, 0.8, 0.9, 0.95, 1.0] {
+    // The timed run may be slower than the next ones (cold caches, other tests beside it),
+    // so the kills start early enough that at least one lands before the report is complete.
+    for fraction in [0.05, 0.2, 0.5, 0.8, 0.9, 0.95, 1.0] {
         std::fs::write(&out, OLD).expect("write");
         let mut child = audit(&net, &out).spawn().expect("spawn");
         std::thread::sleep(full.mul_f64(fraction));
