@@ -66,7 +66,7 @@ pub(super) fn load(
     let mut new_org_ids: Vec<Box<str>> = Vec::new();
     let mut new_org_bytes = 0;
     let first_new_org = columns.orgs.len();
-    let check = |row: &mut Row<'_>| -> Option<(Relationship, NewOrgs)> {
+    let check = |row: &mut Row<'_>| -> Option<(Relationship, Option<Box<NewOrgs>>)> {
         let kind = row.enum_value(KIND, RelKind::parse, RelKind::spellings());
         let from = row.required(FROM);
         let to = row.required(TO);
@@ -167,7 +167,8 @@ pub(super) fn load(
                 effective_on,
                 row.line as u32,
             ),
-            new_ends,
+            // Boxed: rare, and every row's check result is kept until its block is stored.
+            (new_ends != [None, None]).then(|| Box::new(new_ends)),
         ))
     };
     let stats = read_table_par(
@@ -182,6 +183,7 @@ pub(super) fn load(
             let Some((mut rel, new_ends)) = rel.filter(|_| row.ok()) else {
                 return;
             };
+            let new_ends: NewOrgs = new_ends.map_or([None, None], |b| *b);
             let rel_id = row.text(REL_ID);
             let new_bytes: usize = new_ends
                 .iter()

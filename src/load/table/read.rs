@@ -45,21 +45,32 @@ enum Kind {
     Blank,
     /// Whitespace or separators only: a row read and skipped.
     Skipped,
-    /// A row with what checking it found.
-    Row(Checked),
+    /// A row; `width_ok`: it has as many fields as the header (else it is not checked).
+    Row { width_ok: bool },
 }
 
-struct Checked {
+/// What checking a row found, kept only for the few rows it found something on: a block's
+/// rows are many, most are fine, and their results are kept until the block is stored.
+struct Found {
+    /// The row's record in its chunk.
+    rec: usize,
     errors: Vec<Problem>,
     unresolved: Option<Arc<str>>,
-    width_ok: bool,
+}
+
+/// A chunk's records checked.
+struct Checked<T> {
+    /// Per record: what became of it, and what the check made of it.
+    rows: Vec<(Kind, Option<T>)>,
+    /// The rows with problems, in record order.
+    found: Vec<Found>,
 }
 
 /// A block tokenized and checked, ready to be stored.
 struct Prepared<T> {
     chunks: Vec<Chunk>,
-    /// Per chunk, per record: what became of it, and what the check made of it.
-    rows: Vec<Vec<(Kind, Option<T>)>>,
+    /// Per chunk, its records checked.
+    rows: Vec<Checked<T>>,
     /// Where the text not yet made into records starts in the block, and its line.
     tail: usize,
     tail_line: u64,
@@ -344,9 +355,6 @@ struct Reader<'r, C> {
     check: &'r C,
 }
 
-/// Per chunk, per record: what became of it, and what the check made of it.
-type Rows<T> = Vec<(Kind, Option<T>)>;
-
 impl<C> Reader<'_, C> {
     /// The row of record `r` of chunk `c` of `block`, with no problem found yet.
     fn row<'a>(&'a self, header: &'a Header, block: &'a Block, c: &'a Chunk, r: &Rec) -> Row<'a> {
@@ -379,10 +387,13 @@ impl<C> Reader<'_, C> {
         let chunks = tokenize(
             self.syn, &block.buf, block.from, block.line, block.eof, self.chunk,
         );
-        let check_chunk = |c: &Chunk| -> Rows<T> {
-            c.recs
+        let check_chunk = |c: &Chunk| -> Checked<T> {
+            let mut found = Vec::new();
+            let rows = c
+                .recs
                 .iter()
-                .map(|r| {
+                .enumerate()
+                .map(|(rec, r)| {
                     let record = record_of(c, r);
                     match empty_record(&record) {
                         Some(true) => return (Kind::Blank, None),
@@ -390,14 +401,7 @@ impl<C> Reader<'_, C> {
                         None => {}
                     }
                     let Some(header) = self.header else {
-                        return (
-                            Kind::Row(Checked {
-                                errors: Vec::new(),
-                                unresolved: None,
-                                width_ok: false,
-                            }),
-                            None,
-                        );
+                        return (Kind::Row { width_ok: false }, None);
                     };
                     let mut row = self.row(header, block, c, r);
                     let width_ok = record.len() == header.width;
@@ -419,18 +423,19 @@ impl<C> Reader<'_, C> {
                         ));
                         None
                     };
-                    (
-                        Kind::Row(Checked {
+                    if !row.errors.is_empty() || row.unresolved.is_some() {
+                        found.push(Found {
+                            rec,
                             errors: row.errors,
                             unresolved: row.unresolved,
-                            width_ok,
-                        }),
-                        value,
-                    )
+                        });
+                    }
+                    (Kind::Row { width_ok }, value)
                 })
-                .collect()
+                .collect();
+            Checked { rows, found }
         };
-        let rows: Vec<Rows<T>> = if chunks.len() > 1 {
+        let rows: Vec<Checked<T>> = if chunks.len() > 1 {
             chunks.par_iter().map(check_chunk).collect()
         } else {
             chunks.iter().map(check_chunk).collect()
@@ -458,16 +463,17 @@ impl<C> Reader<'_, C> {
     ) where
         S: FnMut(Option<T>, &mut Row<'_>),
     {
-        for (c, rows) in prepared.chunks.iter().zip(prepared.rows) {
-            for (r, (kind, value)) in c.recs.iter().zip(rows) {
-                let checked = match kind {
+        for (c, checked) in prepared.chunks.iter().zip(prepared.rows) {
+            let mut found = checked.found.into_iter().peekable();
+            for (rec, (r, (kind, value))) in c.recs.iter().zip(checked.rows).enumerate() {
+                let width_ok = match kind {
                     Kind::Blank => continue,
                     Kind::Skipped => {
                         stats.read += 1;
                         stats.skipped += 1;
                         continue;
                     }
-                    Kind::Row(checked) => checked,
+                    Kind::Row { width_ok } => width_ok,
                 };
                 stats.read += 1;
                 let Some(header) = self.header else {
@@ -476,9 +482,11 @@ impl<C> Reader<'_, C> {
                     continue;
                 };
                 let mut row = self.row(header, block, c, r);
-                row.errors = checked.errors;
-                row.unresolved = checked.unresolved;
-                if checked.width_ok {
+                if let Some(f) = found.next_if(|f| f.rec == rec) {
+                    row.errors = f.errors;
+                    row.unresolved = f.unresolved;
+                }
+                if width_ok {
                     store(value, &mut row);
                 }
                 let quiet = row.unresolved.take();
