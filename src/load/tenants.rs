@@ -22,6 +22,9 @@ const KIND: usize = 2;
 const COUNTRY: usize = 3;
 const ORG: usize = 4;
 
+/// The rows stored before the text columns are sized for the rest of the file.
+const SIZING_ROWS: usize = 4096;
+
 /// A row's values once checked, made ready to store (on any thread).
 struct Checked {
     /// The id parsed and hashed as tenant ids compare.
@@ -80,7 +83,17 @@ pub(super) fn load(
             region: regions.region_of(country),
         })
     };
+    // Once the first rows are in, the text columns get room for the rest of the file, as long
+    // on average as the first: grown by doubling, they would copy what they hold each time.
+    let mut sized = false;
     let store = |checked: Option<Checked>, row: &mut Row<'_>| {
+        if !sized && tenants.len() == SIZING_ROWS {
+            sized = true;
+            let more = rows.saturating_sub(SIZING_ROWS);
+            tenant_names.reserve_like(more);
+            let orgs_per_row = organizations.len() as f64 / SIZING_ROWS as f64;
+            organizations.reserve_like((more as f64 * orgs_per_row) as usize);
+        }
         let Some(id) = row.text(ID) else { return };
         let query = match &checked {
             Some(c) => TenantQuery::with(id, c.id),

@@ -60,6 +60,18 @@ impl TextColumn {
         self.ends.reserve(rows);
     }
 
+    /// Room for `rows` more values and their text, each as long as the average so far and a
+    /// sixteenth more (the buffer would otherwise double, copying what it holds, as it fills).
+    pub fn reserve_like(&mut self, rows: usize) {
+        self.ends.reserve(rows);
+        if let Some(per_row) = self.text.len().checked_div(self.len()) {
+            let more = (per_row + 1).saturating_mul(rows);
+            let more = more.saturating_add(more / 16);
+            self.text
+                .reserve(more.min((u32::MAX as usize).saturating_sub(self.text.len())));
+        }
+    }
+
     /// Releases the spare capacity left by growing.
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();

@@ -34,3 +34,4 @@ mod registry;
 mod robustness;
 mod rules;
 mod sample;
+mod tenant_blocks;

@@ -169,7 +169,11 @@ fn parse_into(
     let short = limit > buf.len() && !eof;
     let limit = limit.min(buf.len());
     let mut c = Chunk::reuse(spent, start);
-    c.data.reserve(limit.saturating_sub(start).min(buf.len()));
+    let span = limit.saturating_sub(start).min(buf.len());
+    c.data.reserve(span);
+    // A field takes eight bytes or more with its separator, a record sixteen or more.
+    c.ends.reserve(span / 8);
+    c.recs.reserve(span / 16);
     let mut core: Option<csv_core::Reader> = None;
     let (mut p, mut newlines) = (start, 0u64);
     'records: loop {

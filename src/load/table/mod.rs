@@ -201,9 +201,11 @@ fn estimate(len: u64, head: &[u8]) -> usize {
     if rows < 2 {
         return rows;
     }
-    // Rows in the sample, scaled to the whole file, less the header.
+    // Rows in the sample, scaled to the whole file, less the header, and a sixteenth more:
+    // rows grow longer down a file as their ids do, and a table that outgrows what was
+    // reserved for it doubles, copying what it holds.
     let per_row = head.len() as f64 / rows as f64;
-    let scaled = (len as f64 / per_row) as usize;
+    let scaled = (len as f64 / per_row * 1.0625) as usize;
     scaled
         .saturating_sub(1)
         .min(len as usize / 16)
@@ -347,7 +349,7 @@ mod tests {
             text += &format!("t{i:05},Tenant {i:05},customer,US\n");
         }
         let n = row_estimate(&mut Source::Bytes(text.as_bytes()));
-        assert!((4_900..=5_100).contains(&n), "{n}");
+        assert!((5_000..=5_400).contains(&n), "{n}");
         // Blank lines are no rows: a header and 200 KB of them promise nothing.
         let blank = format!("tenant_id,name\n{}", "\n".repeat(200_000));
         assert_eq!(row_estimate(&mut Source::Bytes(blank.as_bytes())), 1);
