@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::table::{
-    opt, read_table_par, req, row_estimate, Column, ReadOptions, Row, Source, TableInfo,
+    opt, read_table_par, req, size_estimate, Column, ReadOptions, Row, Source, TableInfo,
 };
 use super::tenant_map::{TenantHash, TenantQuery};
 use super::{column_full, quote, tenant_key, Ids, Loaded};
@@ -53,7 +53,7 @@ pub(super) fn load(
     let regions = &*regions;
     // Sized once (a tenant usually brings its organization). Untouched capacity costs little:
     // a map writes one control byte per slot, a vector nothing.
-    let rows = row_estimate(&mut source);
+    let (rows, bytes) = size_estimate(&mut source);
     tenants.reserve(rows);
     tenant_ids.reserve(rows);
     tenant_names.reserve(rows);
@@ -90,9 +90,11 @@ pub(super) fn load(
         if !sized && tenants.len() == SIZING_ROWS {
             sized = true;
             let more = rows.saturating_sub(SIZING_ROWS);
-            tenant_names.reserve_like(more);
+            // The text still to come is at most the file's bytes.
+            let left = usize::try_from(bytes).unwrap_or(usize::MAX);
+            tenant_names.reserve_like(more, left);
             let orgs_per_row = organizations.len() as f64 / SIZING_ROWS as f64;
-            organizations.reserve_like((more as f64 * orgs_per_row) as usize);
+            organizations.reserve_like((more as f64 * orgs_per_row) as usize, left);
         }
         let Some(id) = row.text(ID) else { return };
         let query = match &checked {

@@ -61,12 +61,14 @@ impl TextColumn {
     }
 
     /// Room for `rows` more values and their text, each as long as the average so far and a
-    /// sixteenth more (the buffer would otherwise double, copying what it holds, as it fills).
-    pub fn reserve_like(&mut self, rows: usize) {
+    /// sixteenth more (the buffer would otherwise double, copying what it holds, as it fills),
+    /// but never more than `max_bytes` of text (what is left of the file, say: a file whose
+    /// first rows are long and the rest short or junk is not taken at its first rows' word).
+    pub fn reserve_like(&mut self, rows: usize, max_bytes: usize) {
         self.ends.reserve(rows);
         if let Some(per_row) = self.text.len().checked_div(self.len()) {
             let more = (per_row + 1).saturating_mul(rows);
-            let more = more.saturating_add(more / 16);
+            let more = more.saturating_add(more / 16).min(max_bytes);
             self.text
                 .reserve(more.min((u32::MAX as usize).saturating_sub(self.text.len())));
         }

@@ -25,13 +25,19 @@ struct Line {
     org: Option<String>,
 }
 
+/// The earlier row that row `i` repeats: spread over all of them (Knuth's multiplicative
+/// hash of `i`, folded onto `0..i`).
+fn earlier(i: usize) -> usize {
+    ((i as u64).wrapping_mul(2_654_435_761) >> 7) as usize % i
+}
+
 /// 900 rows: every 7th repeats an earlier id (in upper case every other time), every 11th
 /// has an unknown country, organizations repeat over 48 ids, every 5th row has none.
 fn lines() -> Vec<Line> {
     let mut out: Vec<Line> = Vec::new();
     for i in 0..900usize {
         let id = if i % 7 == 6 {
-            let earlier = &out[(i * 31) % i].id;
+            let earlier = &out[earlier(i)].id;
             if i % 2 == 0 {
                 earlier.to_uppercase()
             } else {
@@ -105,7 +111,34 @@ fn blocks_of_every_size_load_what_one_row_after_another_loads() {
     let (errors, tenants, orgs) = one_by_one(&lines);
     // The rules hold what the file was made to hold.
     assert!(errors.iter().filter(|e| e.contains("duplicate")).count() > 100);
-    assert!(errors.contains(&"tenants.csv:8:1: duplicate tenant_id '00000000-0000-4000-8000-000000000000' (tenant ids compare case-insensitively): first defined on line 2".to_string()));
+    // Line 8 (row 6) repeats row 2's id in upper case.
+    assert_eq!(earlier(6), 2);
+    assert!(errors.contains(&"tenants.csv:8:1: duplicate tenant_id 'T2' (tenant ids compare case-insensitively): first defined on line 4".to_string()));
+    // Repeats in another case, of GUIDs with letters and of plain ids.
+    let dup_of = |pat: fn(&str) -> bool| {
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| i % 7 == 6 && pat(&l.id))
+            .count()
+    };
+    assert!(dup_of(|id| id.len() == 36 && id.bytes().any(|b| b.is_ascii_uppercase())) > 5);
+    assert!(dup_of(|id| id.starts_with('T')) > 5 && dup_of(|id| id.starts_with('t')) > 5);
+    // A row rejected for its country whose id a later row repeats: the later row is the
+    // first definition, and loads.
+    let rejected_then_loaded = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| {
+            i % 7 == 6
+                && !lines[earlier(*i)].valid
+                && l.valid
+                && !errors
+                    .iter()
+                    .any(|e| e.starts_with(&format!("tenants.csv:{}:", i + 2)))
+        })
+        .count();
+    assert!(rejected_then_loaded > 0);
     assert!(
         tenants.len() > 600 && orgs.len() > 40,
         "{} {}",
@@ -151,7 +184,7 @@ fn blocks_of_every_size_load_what_one_row_after_another_loads() {
             ["ORG-P".to_string()],
             "block {block}"
         );
-        // Every loaded tenant is found by its id in any case, and the relationship resolved.
+        // The relationship names tenant `t1` in upper case: resolved case-insensitively.
         assert_eq!(m.relationships.len(), 1, "block {block}");
     }
 }

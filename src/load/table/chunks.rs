@@ -171,7 +171,8 @@ fn parse_into(
     let mut c = Chunk::reuse(spent, start);
     let span = limit.saturating_sub(start).min(buf.len());
     c.data.reserve(span);
-    // A field takes eight bytes or more with its separator, a record sixteen or more.
+    // Room for the fields and records of rows like the contract's (fields of eight bytes or
+    // more with their separators, records of sixteen or more); shorter ones grow the vectors.
     c.ends.reserve(span / 8);
     c.recs.reserve(span / 16);
     let mut core: Option<csv_core::Reader> = None;

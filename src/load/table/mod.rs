@@ -179,14 +179,19 @@ pub enum Source<'a> {
 /// row per 16 bytes and [`MAX_ROW_ESTIMATE`], so a strange file costs at most a too-large
 /// reservation.
 pub fn row_estimate(source: &mut Source<'_>) -> usize {
+    size_estimate(source).0
+}
+
+/// [`row_estimate`], and the source's length in bytes (0 when it is not known).
+pub fn size_estimate(source: &mut Source<'_>) -> (usize, u64) {
     let taken = std::mem::replace(source, Source::Bytes(&[]));
     let mut opened = Opened::open(taken);
     let n = match opened.len {
         Some(len) => {
             let head = opened.read_ahead(BLOCK_BYTES.min(len as usize));
-            estimate(len, head)
+            (estimate(len, head), len)
         }
-        None => 0,
+        None => (0, 0),
     };
     *source = Source::Opened(Box::new(opened));
     n
