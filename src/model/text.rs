@@ -112,4 +112,30 @@ mod tests {
         assert!(c.fits(10));
         assert!(!c.fits(u32::MAX as usize));
     }
+
+    #[test]
+    fn reserve_like_sizes_text_by_the_average_row_within_the_cap() {
+        let mut c = TextColumn::default();
+        // Nothing stored: no average, so only the offsets get room.
+        c.reserve_like(1000, usize::MAX);
+        assert_eq!(c.text.capacity(), 0);
+        assert!(c.ends.capacity() >= 1000);
+        for _ in 0..10 {
+            c.push(Some("0123456789"));
+        }
+        // 10 bytes a row so far: 1000 more rows get (10 + 1) * 1000 and a sixteenth.
+        c.reserve_like(1000, usize::MAX);
+        assert!(c.text.capacity() >= 100 + 11_000 + 11_000 / 16);
+        assert!(c.ends.capacity() >= 10 + 1000);
+        // The cap wins over the average: a file with 500 bytes left gets no more than that.
+        let mut d = TextColumn::default();
+        d.push(Some(&"x".repeat(4000)));
+        d.reserve_like(1_000_000, 500);
+        assert!(d.text.capacity() >= 4000 + 500);
+        assert!(
+            d.text.capacity() < 4000 + 1_000_000,
+            "{}",
+            d.text.capacity()
+        );
+    }
 }
