@@ -8,10 +8,11 @@ use rayon::prelude::*;
 
 use super::detect::{self, find, Col, Kind};
 use super::facts::{Facts, Said, Src};
+use super::line_blocks::fast_line_items;
 use super::line_items::{Item, LineItems};
 use super::values::{self, Reseller};
 use crate::load::quote;
-use crate::load::table::{tokenize_records, Fields};
+use crate::load::table::Fields;
 use crate::problem::Problem;
 
 /// A CSV file's records (header first), each with its physical line, or the problem that stops
@@ -162,10 +163,10 @@ pub fn header(head: &[u8], eof: bool) -> Option<Option<Vec<String>>> {
 
 /// The columns the rows are read by, found in the header once per file rather than once per
 /// cell: (the column's name, its index in the header).
-struct Found(Vec<(&'static str, Option<usize>)>);
+pub(super) struct Found(Vec<(&'static str, Option<usize>)>);
 
 impl Found {
-    fn new(header: &[String]) -> Found {
+    pub(super) fn new(header: &[String]) -> Found {
         let cols = [
             detect::PARTNER_ID,
             detect::CUSTOMER_ID,
@@ -194,7 +195,7 @@ impl Found {
 }
 
 /// The cells of a record, by index.
-trait Record<'r> {
+pub(super) trait Record<'r> {
     /// Cell `i` (not trimmed), if the record has it.
     fn cell(&self, i: usize) -> Option<&'r str>;
 }
@@ -214,15 +215,15 @@ impl<'r> Record<'r> for Fields<'r> {
 }
 
 /// Cell access for one row, collecting problems with their column.
-struct Cells<'a, 'r, R> {
-    header: &'a [String],
-    found: &'a Found,
-    row: R,
-    _row: std::marker::PhantomData<&'r str>,
-    line: u32,
-    path: &'a Arc<str>,
-    errors: &'a mut Vec<Problem>,
-    ok: bool,
+pub(super) struct Cells<'a, 'r, R> {
+    pub(super) header: &'a [String],
+    pub(super) found: &'a Found,
+    pub(super) row: R,
+    pub(super) _row: std::marker::PhantomData<&'r str>,
+    pub(super) line: u32,
+    pub(super) path: &'a Arc<str>,
+    pub(super) errors: &'a mut Vec<Problem>,
+    pub(super) ok: bool,
 }
 
 impl<'r, R: Record<'r>> Cells<'_, 'r, R> {
@@ -376,138 +377,6 @@ pub fn load_line_items(
     errors.append(&mut problems);
     items.into_facts(facts, file);
     true
-}
-
-/// What a record of the fast path is.
-enum Seen<'a> {
-    /// A line the csv parser skips (`\r\n` alone): no record at all.
-    Blank,
-    /// A record of one empty cell: read, and no line item. With the line the csv parser
-    /// says the next record starts on.
-    Empty(u32),
-    /// A line item (none when the row has problems, which are given with line 0).
-    Row(u32, Vec<Problem>, Option<Item<'a>>),
-}
-
-/// Reads `buf` on from `input` until it holds `want` bytes or the input ends (then true).
-fn fill(input: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
-    let have = buf.len();
-    if have < want {
-        input.take((want - have) as u64).read_to_end(buf)?;
-    }
-    Ok(buf.len() < want)
-}
-
-/// The line items of a file whose rows the chunked parallel tokenizer reads exactly as the csv
-/// crate would: valid UTF-8 with no CR but before a LF. The file is read in blocks of
-/// `block` bytes (`head`: its start, read already; `rest`: the bytes after it), each checked
-/// before its rows are: the number of rows read, or `None` as soon as a block is of any other
-/// kind (what was gathered is then to be dropped, and the file read by [`slow_line_items`]).
-///
-/// Lines are as the csv crate gives them: a record is on the line where the reader stood
-/// after the record before it (after its LF, or on its CR of a CRLF), so blank lines before a
-/// record count as its own, as they always have in these messages.
-#[allow(clippy::too_many_arguments)]
-fn fast_line_items(
-    kind: Kind,
-    header: &[String],
-    found: &Found,
-    (mut buf, (from, line), rest): (Vec<u8>, (u64, u64), &mut dyn Read),
-    path: &Arc<str>,
-    (block, chunk): (usize, Option<usize>),
-    items: &mut LineItems,
-    problems: &mut Vec<Problem>,
-) -> std::io::Result<Option<u64>> {
-    let (Ok(mut at), Ok(mut prev)) = (usize::try_from(from), u32::try_from(line)) else {
-        return Ok(None);
-    };
-    if at > buf.len() {
-        return Ok(None);
-    }
-    let mut line = line;
-    let mut read = 0u64;
-    let mut want = block.max(1);
-    let mut eof = false;
-    loop {
-        if !eof && buf.len() - at < want {
-            // Keep only the text not yet made into records, then read up to a block of it.
-            buf.drain(..at);
-            at = 0;
-            eof = fill(rest, &mut buf, want)?;
-        }
-        let records = tokenize_records(&buf, at, line, eof, chunk);
-        let (next, next_line) = records.next();
-        if !eof && next == at {
-            // A record longer than the block: read it with a block as large again.
-            want = want.saturating_mul(2);
-            continue;
-        }
-        want = block.max(1);
-        let text = &buf[at..next];
-        let lone_cr = memchr::memchr_iter(b'\r', text).any(|i| text.get(i + 1) != Some(&b'\n'));
-        if lone_cr || std::str::from_utf8(text).is_err() || u32::try_from(next_line).is_err() {
-            return Ok(None);
-        }
-        let chunks: Vec<_> = records.chunks().collect();
-        let bytes = &buf;
-        let seen: Vec<Vec<Seen<'_>>> = chunks
-            .par_iter()
-            .map(|c| {
-                c.records()
-                    .map(|r| {
-                        let raw = &bytes[r.span.0..r.span.1];
-                        if raw == b"\r\n" {
-                            return Seen::Blank;
-                        }
-                        // The line the csv parser stands on after this record: past its LF, but
-                        // on the CR of a CRLF.
-                        let nl = memchr::memchr_iter(b'\n', raw).count() as u64;
-                        let after = (r.line + nl - u64::from(raw.ends_with(b"\r\n"))) as u32;
-                        if r.len() == 1 && r.cell(0).unwrap_or("").trim().is_empty() {
-                            return Seen::Empty(after);
-                        }
-                        let mut row_problems = Vec::new();
-                        let mut c = Cells {
-                            header,
-                            found,
-                            row: r,
-                            _row: std::marker::PhantomData,
-                            line: 0,
-                            path,
-                            errors: &mut row_problems,
-                            ok: true,
-                        };
-                        let item = line_item(kind, &mut c);
-                        Seen::Row(after, row_problems, item)
-                    })
-                    .collect()
-            })
-            .collect();
-        for s in seen.into_iter().flatten() {
-            match s {
-                Seen::Blank => {}
-                Seen::Empty(after) => prev = after,
-                Seen::Row(after, mut row_problems, item) => {
-                    read += 1;
-                    for p in &mut row_problems {
-                        p.line = u64::from(prev);
-                    }
-                    problems.append(&mut row_problems);
-                    if let Some(i) = item {
-                        if !items.add(prev, &i) {
-                            problems.push(ids_full(path, prev));
-                        }
-                    }
-                    prev = after;
-                }
-            }
-        }
-        (at, line) = (next, next_line);
-        if eof && at >= buf.len() {
-            break;
-        }
-    }
-    Ok(Some(read))
 }
 
 /// Reads a line-item file's rows with the csv crate, in batches checked in parallel: for the
@@ -671,7 +540,10 @@ pub fn load(
 
 /// One reconciliation or usage line item: evidence of a customer relationship (none when the
 /// row has a problem, which is in `c.errors`).
-fn line_item<'r, R: Record<'r>>(kind: Kind, c: &mut Cells<'_, 'r, R>) -> Option<Item<'r>> {
+pub(super) fn line_item<'r, R: Record<'r>>(
+    kind: Kind,
+    c: &mut Cells<'_, 'r, R>,
+) -> Option<Item<'r>> {
     let legacy = matches!(kind, Kind::LegacyLicense | Kind::LegacyUsage);
     // A legacy file's PartnerId is a billing entity, not the partner's tenant.
     let partner_tenant = c
@@ -746,7 +618,7 @@ fn line_item<'r, R: Record<'r>>(kind: Kind, c: &mut Cells<'_, 'r, R>) -> Option<
 }
 
 /// The problem of a line item whose ids no longer fit the file's id columns.
-fn ids_full(path: &Arc<str>, line: u32) -> Problem {
+pub(super) fn ids_full(path: &Arc<str>, line: u32) -> Problem {
     Problem::new(
         path,
         u64::from(line),

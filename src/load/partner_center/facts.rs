@@ -148,7 +148,7 @@ impl Facts {
         src: Src,
         partner_tenant: Option<&str>,
         seller: &str,
-        reseller: Reseller,
+        reseller: Reseller<'_>,
         customer: &str,
         name: Option<&str>,
         country: Option<&str>,
@@ -200,10 +200,10 @@ impl Facts {
                 &src,
             ),
             Reseller::Id(r) => {
-                self.partner(&r, &src).named_reseller = true;
+                self.partner(r, &src).named_reseller = true;
                 upsert(
                     &mut self.sales,
-                    (seller.to_string(), Some(r), customer),
+                    (seller.to_string(), Some(r.to_string()), customer),
                     date,
                     &src,
                 );

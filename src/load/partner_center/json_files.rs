@@ -446,7 +446,7 @@ pub fn load(
                 };
                 let reseller = match id(item, "partnerId").as_deref().map(values::reseller) {
                     None | Some(Some(Reseller::None | Reseller::Removed)) => None,
-                    Some(Some(Reseller::Id(r))) => Some(r),
+                    Some(Some(Reseller::Id(r))) => Some(r.to_string()),
                     Some(None) => {
                         bad(
                             &format!("{p}/partnerId"),

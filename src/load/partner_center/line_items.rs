@@ -85,7 +85,7 @@ const NO_RESELLER: u32 = u32::MAX;
 pub struct Item<'a> {
     pub partner_tenant: Option<&'a str>,
     pub seller: &'a str,
-    pub reseller: Reseller,
+    pub reseller: Reseller<'a>,
     pub customer: &'a str,
     pub name: Option<&'a str>,
     pub country: Option<&'a str>,

@@ -12,6 +12,7 @@ pub mod detect;
 mod direct;
 mod facts;
 mod json_files;
+mod line_blocks;
 mod line_items;
 mod map;
 mod user;

@@ -62,22 +62,22 @@ pub fn is_mpn(text: &str) -> bool {
 }
 
 /// The reseller column of a line item.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Reseller {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reseller<'a> {
     /// `0` or empty: the partner sold directly.
     None,
     /// `-1`: the reseller of record was later removed.
     Removed,
     /// A reseller's PartnerID.
-    Id(String),
+    Id(&'a str),
 }
 
 /// Reads a reseller column value, or `None` when it is no PartnerID, `0`, `-1` or empty.
-pub fn reseller(text: &str) -> Option<Reseller> {
+pub fn reseller(text: &str) -> Option<Reseller<'_>> {
     match text.trim() {
         "" | "0" => Some(Reseller::None),
         "-1" => Some(Reseller::Removed),
-        t if is_mpn(t) => Some(Reseller::Id(t.to_string())),
+        t if is_mpn(t) => Some(Reseller::Id(t)),
         _ => None,
     }
 }
@@ -112,7 +112,7 @@ mod tests {
         assert!(!is_guid("not-a-guid"));
         assert_eq!(reseller("0"), Some(Reseller::None));
         assert_eq!(reseller("-1"), Some(Reseller::Removed));
-        assert_eq!(reseller("6048879"), Some(Reseller::Id("6048879".into())));
+        assert_eq!(reseller("6048879"), Some(Reseller::Id("6048879")));
         assert_eq!(reseller("abc"), None);
     }
 }
