@@ -8,7 +8,6 @@ use rayon::prelude::*;
 
 use super::detect::{self, find, Col, Kind};
 use super::facts::{Facts, Said, Src};
-use super::line_blocks::fast_line_items;
 use super::line_items::{Item, LineItems};
 use super::values::{self, Reseller};
 use crate::load::quote;
@@ -294,96 +293,11 @@ const BATCH: usize = 4096;
 /// most of the file held in memory, whatever its size (more only for a longer record).
 pub const BLOCK: usize = 16 << 20;
 
-/// A line-item file as [`load_line_items`] reads it: the bytes read so far (its header row
-/// among them), where its first record after the header starts, the rest of the file, and
-/// the whole file again from its start for the files the fast path cannot read.
-pub struct LineInput<'a> {
-    /// The bytes read so far, from the start of the file.
-    pub head: Vec<u8>,
-    /// The byte offset in `head` and the line ([`Rows::position`]) after the header row.
-    pub start: (u64, u64),
-    /// The bytes after `head`.
-    pub rest: &'a mut dyn Read,
-    /// The file from its start, read again only when the fast path gives it up.
-    pub whole: &'a dyn Fn() -> std::io::Result<Box<dyn Read + 'a>>,
-}
-
-/// Reads a line-item file's rows into `facts`: read in blocks, every row checked in
-/// parallel, gathered on interned ids ([`LineItems`]) in file order, and put into `facts`
-/// once the whole file has been read (a file that cannot be read to its end gives only that
-/// problem, as [`read`] does). False when it could not be read.
-#[allow(clippy::too_many_arguments)]
-pub fn load_line_items(
-    kind: Kind,
-    header: &[String],
-    input: LineInput<'_>,
-    path: &Arc<str>,
-    file: usize,
-    facts: &mut Facts,
-    errors: &mut Vec<Problem>,
-) -> bool {
-    let found = Found::new(header);
-    let mut items = LineItems::new();
-    let mut problems = Vec::new();
-    let LineInput {
-        head,
-        start,
-        rest,
-        whole,
-    } = input;
-    let fast = fast_line_items(
-        kind,
-        header,
-        &found,
-        (head, start, rest),
-        path,
-        (BLOCK, None),
-        &mut items,
-        &mut problems,
-    );
-    let read = match fast {
-        Ok(Some(n)) => n,
-        Ok(None) => {
-            // Given up part of the way: read the whole file again, the csv crate's way.
-            items = LineItems::new();
-            problems.clear();
-            let slow = whole().map(|r| open(r, path, errors));
-            let Ok(Some((_, rows))) = slow else {
-                if let Err(e) = slow {
-                    errors.push(Problem::whole_file(path, format!("cannot read: {e}")));
-                }
-                return false;
-            };
-            match slow_line_items(
-                kind,
-                header,
-                &found,
-                rows,
-                path,
-                &mut items,
-                &mut problems,
-                errors,
-            ) {
-                Some(n) => n,
-                None => return false,
-            }
-        }
-        Err(e) => {
-            errors.push(Problem::whole_file(path, format!("cannot read: {e}")));
-            return false;
-        }
-    };
-    *facts.line_items.entry(kind.name()).or_default() += read;
-    errors.append(&mut problems);
-    items.into_facts(facts, file);
-    true
-}
-
 /// Reads a line-item file's rows with the csv crate, in batches checked in parallel: for the
 /// files [`fast_line_items`] does not read. `None` when the file cannot be read to its end
 /// (the problem is in `errors`, and nothing was added).
 #[allow(clippy::too_many_arguments)]
-fn slow_line_items(
+pub(super) fn slow_line_items(
     kind: Kind,
     header: &[String],
     found: &Found,
@@ -629,6 +543,7 @@ pub(super) fn ids_full(path: &Arc<str>, line: u32) -> Problem {
 
 #[cfg(test)]
 mod tests {
+    use super::super::line_blocks::fast_line_items;
     use super::*;
     use rand::{Rng, SeedableRng};
 

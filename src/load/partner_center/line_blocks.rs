@@ -9,8 +9,9 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::csv_files::{ids_full, line_item, Cells, Found, Record};
+use super::csv_files::{ids_full, line_item, open, slow_line_items, Cells, Found, Record, BLOCK};
 use super::detect::Kind;
+use super::facts::Facts;
 use super::line_items::{Item, LineItems};
 use super::values::Reseller;
 use crate::load::table::tokenize_records;
@@ -286,4 +287,89 @@ pub(super) fn fast_line_items(
         gather.add(b, path, items, problems);
     }
     Ok(Some(gather.read))
+}
+
+/// A line-item file as [`load_line_items`] reads it: the bytes read so far (its header row
+/// among them), where its first record after the header starts, the rest of the file, and
+/// the whole file again from its start for the files the fast path cannot read.
+pub struct LineInput<'a> {
+    /// The bytes read so far, from the start of the file.
+    pub head: Vec<u8>,
+    /// The byte offset in `head` and the line ([`Rows::position`]) after the header row.
+    pub start: (u64, u64),
+    /// The bytes after `head`.
+    pub rest: &'a mut dyn Read,
+    /// The file from its start, read again only when the fast path gives it up.
+    pub whole: &'a dyn Fn() -> std::io::Result<Box<dyn Read + 'a>>,
+}
+
+/// Reads a line-item file's rows into `facts`: read in blocks, every row checked in
+/// parallel, gathered on interned ids ([`LineItems`]) in file order, and put into `facts`
+/// once the whole file has been read (a file that cannot be read to its end gives only that
+/// problem, as [`read`] does). False when it could not be read.
+#[allow(clippy::too_many_arguments)]
+pub fn load_line_items(
+    kind: Kind,
+    header: &[String],
+    input: LineInput<'_>,
+    path: &Arc<str>,
+    file: usize,
+    facts: &mut Facts,
+    errors: &mut Vec<Problem>,
+) -> bool {
+    let found = Found::new(header);
+    let mut items = LineItems::new();
+    let mut problems = Vec::new();
+    let LineInput {
+        head,
+        start,
+        rest,
+        whole,
+    } = input;
+    let fast = fast_line_items(
+        kind,
+        header,
+        &found,
+        (head, start, rest),
+        path,
+        (BLOCK, None),
+        &mut items,
+        &mut problems,
+    );
+    let read = match fast {
+        Ok(Some(n)) => n,
+        Ok(None) => {
+            // Given up part of the way: read the whole file again, the csv crate's way.
+            items = LineItems::new();
+            problems.clear();
+            let slow = whole().map(|r| open(r, path, errors));
+            let Ok(Some((_, rows))) = slow else {
+                if let Err(e) = slow {
+                    errors.push(Problem::whole_file(path, format!("cannot read: {e}")));
+                }
+                return false;
+            };
+            match slow_line_items(
+                kind,
+                header,
+                &found,
+                rows,
+                path,
+                &mut items,
+                &mut problems,
+                errors,
+            ) {
+                Some(n) => n,
+                None => return false,
+            }
+        }
+        Err(e) => {
+            errors.push(Problem::whole_file(path, format!("cannot read: {e}")));
+            return false;
+        }
+    };
+    *facts.line_items.entry(kind.name()).or_default() += read;
+    errors.append(&mut problems);
+    items.into_facts(facts, file);
+    true
 }

@@ -231,13 +231,13 @@ fn load(dir: &Path, regions: RegionTable, want_tables: bool) -> PcLoaded {
                 let reopen = || -> std::io::Result<Box<dyn Read>> {
                     Ok(Box::new(std::fs::File::open(path)?))
                 };
-                let input = csv_files::LineInput {
+                let input = line_blocks::LineInput {
                     head: bytes,
                     start,
                     rest: &mut input,
                     whole: &reopen,
                 };
-                if csv_files::load_line_items(
+                if line_blocks::load_line_items(
                     kind,
                     &header,
                     input,
@@ -284,13 +284,13 @@ fn load(dir: &Path, regions: RegionTable, want_tables: bool) -> PcLoaded {
                     drop(rows);
                     let whole =
                         || -> std::io::Result<Box<dyn Read + '_>> { Ok(Box::new(&bytes[..])) };
-                    let input = csv_files::LineInput {
+                    let input = line_blocks::LineInput {
                         head: bytes.clone(),
                         start,
                         rest: &mut std::io::empty(),
                         whole: &whole,
                     };
-                    let read = csv_files::load_line_items(
+                    let read = line_blocks::load_line_items(
                         kind,
                         &header,
                         input,
