@@ -18,16 +18,23 @@ use crate::load::table::tokenize_records;
 use crate::model::Date;
 use crate::problem::Problem;
 
-/// Where a cell's text is in its chunk's [`Checked::text`].
-type Span = (u32, u32);
+/// Where a cell's text is in its chunk's [`Checked::text`] (a record may be longer than
+/// 4 GiB, so not `u32`).
+type Span = (usize, usize);
+
+/// A line item's reseller column, its id held in its chunk's text.
+#[derive(Clone, Copy)]
+enum HeldReseller {
+    None,
+    Removed,
+    Id(Span),
+}
 
 /// A line item's cells, held in its chunk's text.
 struct Held {
     partner_tenant: Option<Span>,
     seller: Span,
-    reseller: Reseller<'static>,
-    /// The reseller's PartnerID when `reseller` is `Id` (which then holds "").
-    reseller_id: Span,
+    reseller: HeldReseller,
     customer: Span,
     name: Option<Span>,
     country: Option<Span>,
@@ -37,20 +44,18 @@ struct Held {
 impl Held {
     fn new(text: &mut String, item: &Item<'_>) -> Held {
         let mut hold = |s: &str| {
-            let start = text.len() as u32;
+            let start = text.len();
             text.push_str(s);
-            (start, text.len() as u32)
-        };
-        let (reseller, reseller_id) = match item.reseller {
-            Reseller::Id(r) => (Reseller::Id(""), hold(r)),
-            Reseller::None => (Reseller::None, (0, 0)),
-            Reseller::Removed => (Reseller::Removed, (0, 0)),
+            (start, text.len())
         };
         Held {
             partner_tenant: item.partner_tenant.map(&mut hold),
             seller: hold(item.seller),
-            reseller,
-            reseller_id,
+            reseller: match item.reseller {
+                Reseller::Id(r) => HeldReseller::Id(hold(r)),
+                Reseller::None => HeldReseller::None,
+                Reseller::Removed => HeldReseller::Removed,
+            },
             customer: hold(item.customer),
             name: item.name.map(&mut hold),
             country: item.country.map(&mut hold),
@@ -59,13 +64,14 @@ impl Held {
     }
 
     fn item<'t>(&self, text: &'t str) -> Item<'t> {
-        let at = |s: Span| &text[s.0 as usize..s.1 as usize];
+        let at = |s: Span| &text[s.0..s.1];
         Item {
             partner_tenant: self.partner_tenant.map(at),
             seller: at(self.seller),
             reseller: match self.reseller {
-                Reseller::Id(_) => Reseller::Id(at(self.reseller_id)),
-                other => other,
+                HeldReseller::Id(r) => Reseller::Id(at(r)),
+                HeldReseller::None => Reseller::None,
+                HeldReseller::Removed => Reseller::Removed,
             },
             customer: at(self.customer),
             name: self.name.map(at),
@@ -142,10 +148,14 @@ impl Gather {
 }
 
 /// Reads `buf` on from `input` until it holds `want` bytes or the input ends (then true).
-fn fill(input: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+pub(super) fn fill<R: Read + ?Sized>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    want: usize,
+) -> std::io::Result<bool> {
     let have = buf.len();
     if have < want {
-        input.take((want - have) as u64).read_to_end(buf)?;
+        <&mut R as Read>::take(input, (want - have) as u64).read_to_end(buf)?;
     }
     Ok(buf.len() < want)
 }

@@ -99,7 +99,7 @@ fn is_partner_center(mut input: impl Read) -> bool {
     let mut head = Vec::new();
     let mut want = DETECT_HEAD;
     loop {
-        let Ok(eof) = fill(&mut input, &mut head, want) else {
+        let Ok(eof) = line_blocks::fill(&mut input, &mut head, want) else {
             return false;
         };
         let start = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
@@ -130,21 +130,12 @@ fn is_partner_center(mut input: impl Read) -> bool {
     }
 }
 
-/// Reads from `input` until `buf` holds `want` bytes or the input ends (then `Ok(true)`).
-fn fill(input: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
-    let have = buf.len();
-    if have < want {
-        input.take((want - have) as u64).read_to_end(buf)?;
-    }
-    Ok(buf.len() < want)
-}
-
 /// Reads the head of a file into `buf`: a block, and more while the block ends before the
 /// header row does; a JSON file whole. True when `buf` holds the whole file.
 fn read_head(input: &mut impl Read, buf: &mut Vec<u8>) -> std::io::Result<bool> {
     let mut want = csv_files::BLOCK;
     loop {
-        if fill(input, buf, want)? {
+        if line_blocks::fill(input, buf, want)? {
             return Ok(true);
         }
         let start = buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(buf);
